@@ -1,0 +1,23 @@
+"""The dataflow behind every TMP rule: scopes, values, summaries, findings."""
+
+from typing import List, NamedTuple, Optional
+
+import libcst as cst
+
+from tmplint.config import AnalysisOptions
+
+
+class Finding(NamedTuple):
+    """A finding still tied to its CST node; the engine turns it into a plain Diagnostic."""
+
+    code: str
+    message: str
+    node: cst.CSTNode
+    fix_title: Optional[str] = None
+    fix_applicability: Optional[str] = None
+
+
+def analyze_module(module: cst.Module, options: AnalysisOptions) -> List[Finding]:
+    from tmplint.analysis.checker import check_module
+
+    return check_module(module, options)

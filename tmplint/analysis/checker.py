@@ -1,0 +1,2 @@
+def check_module(module, options):
+    return []  # replaced by the dataflow checker in the next commit

@@ -1,0 +1,71 @@
+"""The rule catalogue: one table that selection, docs, reporters and tests all read."""
+
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Optional, Sequence
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    summary: str
+    fix: Optional[str]  # "safe", "sometimes", or None
+    default: bool = True
+
+
+RULES: Dict[str, Rule] = {
+    rule.code: rule
+    for rule in (
+        Rule("TMP101", "non-unique-tmp-name-argument",
+             "a temp name passed to a save helper that renames it into place without a unique part", "safe"),
+        Rule("TMP102", "constant-tmp-name",
+             "a rename into place whose temp path has a constant basename", "sometimes"),
+        Rule("TMP103", "derived-tmp-name",
+             "a rename into place whose temp path is derived from the destination", "sometimes"),
+        Rule("TMP104", "constant-tmp-name-default",
+             "a helper parameter with a constant default that the helper renames into place unchanged", "safe"),
+        Rule("TMP105", "tmp-name-under-file-lock",
+             "a non-unique temp name whose write and rename are held by an inter-process lock", "sometimes"),
+        Rule("TMP106", "weakly-unique-tmp-name",
+             "a temp name whose only varying parts are weak (pid, thread id, time, counter)", None, default=False),
+        Rule("TMP201", "hardcoded-shared-tmp-path",
+             "a hardcoded path in a shared temp directory (/tmp, /var/tmp, /dev/shm)", None),
+        Rule("TMP202", "tempfile-mktemp",
+             "tempfile.mktemp(), whose name can be taken between its choice and its use", None),
+    )
+}
+
+# TMP000 (file could not be analysed) is always shown and never selectable, so it is not a rule.
+ALL_CODES: List[str] = sorted(RULES)
+DEFAULT_CODES: List[str] = [code for code in ALL_CODES if RULES[code].default]
+
+
+def is_valid_selector(selector: str) -> bool:
+    """A selector is a code or a code prefix (``TMP``, ``TMP1``, ``TMP101``) naming at least one rule."""
+    return selector.startswith("TMP") and any(code.startswith(selector) for code in ALL_CODES)
+
+
+def resolve_selection(
+    select: Optional[Sequence[str]] = None,
+    ignore: Iterable[str] = (),
+    extend_select: Iterable[str] = (),
+) -> frozenset:
+    """The enabled codes: ``select`` (default: the default set) plus ``extend_select`` minus ``ignore``.
+
+    A more specific selector wins over a shorter one, as in ruff: ``--ignore TMP1 --select TMP101``
+    keeps TMP101.
+    """
+    chosen = {}
+    base = DEFAULT_CODES if select is None else [c for c in ALL_CODES if any(c.startswith(s) for s in select)]
+    for code in ALL_CODES:
+        best = (-1, False)
+        if code in base:
+            best = (0 if select is None else max(len(s) for s in select if code.startswith(s)), True)
+        for s in extend_select:
+            if code.startswith(s) and len(s) >= best[0]:
+                best = (len(s), True)
+        for s in ignore:
+            if code.startswith(s) and len(s) >= best[0]:
+                best = (len(s), False)
+        chosen[code] = best[1]
+    return frozenset(code for code, on in chosen.items() if on)
