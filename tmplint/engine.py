@@ -1,43 +1,21 @@
 """Read, screen, parse once, analyse, filter: the one pipeline every front end shares."""
 
-import re
 from typing import Iterable, List, Optional, Sequence, Union
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from tmplint import noqa
 from tmplint.analysis import analyze_module
 from tmplint.config import AnalysisOptions, Config
 from tmplint.diagnostics import CANNOT_ANALYSE, Diagnostic
+from tmplint.positions import positions
 from tmplint.registry import resolve_selection
+from tmplint.screen import may_have_findings
 from tmplint.source import SourceError, decode_source, read_source
 
 # Guard against inputs that crash or stall LibCST's native parser (see rules.md, "The parser guard").
 MAX_OPERATOR_CHAIN = 3000
 MAX_NESTING = 200
-
-
-def screen_pattern(options: AnalysisOptions) -> "re.Pattern[str]":
-    """Text that every file with a possible finding contains; files without it are never parsed.
-
-    Renames (``replace``/``rename``/``move``, which every wrapper and alias also spells out),
-    ``mktemp``, the shared temp dirs, a ``tmp``/``temp`` keyword argument, configured save helpers.
-    """
-    parts = [r"replace", r"rename", r"move", r"mktemp", r"(?i:\b_*te?mp\w*\s*=)"]
-    parts += [re.escape(d) for d in options.tmp_dirs]
-    parts += [re.escape(helper.rsplit(".", 1)[-1]) for helper, _ in options.save_helpers]
-    return re.compile("|".join(parts))
-
-
-_SCREENS = {}
-
-
-def may_have_findings(text: str, options: AnalysisOptions) -> bool:
-    pattern = _SCREENS.get(options)
-    if pattern is None:
-        pattern = _SCREENS[options] = screen_pattern(options)
-    return pattern.search(text) is not None
 
 
 def cannot_analyse(path: str, reason: str) -> Diagnostic:
@@ -93,15 +71,15 @@ def analyse_text(text: str, path: str, options: AnalysisOptions, *, apply_noqa: 
         raise SourceError("too deeply nested to analyse") from None
     if not findings:
         return []
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    wanted = [f.node for f in findings] + [f.ref for f in findings if f.ref is not None]
+    where = positions(module, wanted)
     diagnostics = []
     for finding in findings:
-        where = positions[finding.node]
-        diagnostics.append(Diagnostic(
-            finding.code, finding.message, path,
-            where.start.line, where.start.column, where.end.line, where.end.column,
-            finding.fix_title, finding.fix_applicability,
-        ))
+        message = finding.message
+        if finding.ref is not None:
+            message = message.replace("{ref}", f"line {where[finding.ref][0]}")
+        diagnostics.append(Diagnostic(finding.code, message, path, *where[finding.node],
+                                      finding.fix_title, finding.fix_applicability))
     if apply_noqa:
         lines = text.splitlines(True)
         mapping = noqa.noqa_line_mapping(text, lines)

@@ -15,6 +15,7 @@ class Finding(NamedTuple):
     node: cst.CSTNode
     fix_title: Optional[str] = None
     fix_applicability: Optional[str] = None
+    ref: Optional[cst.CSTNode] = None  # a node whose line replaces "{ref}" in the message
 
 
 def analyze_module(module: cst.Module, options: AnalysisOptions) -> List[Finding]:

@@ -1,2 +1,411 @@
-def check_module(module, options):
-    return []  # replaced by the dataflow checker in the next commit
+"""Renames, writes, helper summaries and locks, scope by scope, turned into TMP1xx findings."""
+
+from typing import Dict, List, NamedTuple, Optional, Set, Tuple
+
+import libcst as cst
+
+from tmplint.analysis import Finding
+from tmplint.analysis import knowledge as K
+from tmplint.analysis import values as V
+from tmplint.analysis.evaluate import Evaluator, substitute
+from tmplint.analysis.scopes import ASSIGN, CallSite, Scope, collect, dotted_name
+from tmplint.analysis.tmpdirs import hardcoded_tmp_paths, mktemp_calls
+from tmplint.config import AnalysisOptions
+
+MAX_HELPER_DEPTH = 6
+
+
+class Fact(NamedTuple):
+    """A rename into place that a scope performs, directly or through a helper it calls."""
+
+    src: V.Value
+    dst: V.Value
+    src_node: cst.CSTNode  # the src expression as written in this scope
+    dst_node: cst.CSTNode
+    written: bool
+    locked: bool
+    call: cst.Call  # the call in this scope: the rename itself, or the helper call
+    rename: cst.Call  # the innermost rename, for messages
+    label: str  # "os.replace", or the helper's name
+    reported: bool  # already reported where it is defined (so callers stay silent)
+    helper: Optional[Scope] = None
+    inner: Optional["Fact"] = None
+    mapping: Optional[Dict[str, Tuple[V.Value, Optional[cst.Arg]]]] = None
+
+
+class Summary(NamedTuple):
+    facts: List[Fact]
+    writes: Set[str]  # parameter names the function writes
+    rename_params: Optional[Tuple[str, str]]  # the function is itself a rename of src param onto dst param
+
+
+class ScopeChecker:
+    def __init__(self, module: cst.Module, options: AnalysisOptions):
+        self.tables = collect(module)
+        self.ev = Evaluator(module, self.tables, options)
+        self.options = options
+        self._summaries: Dict[int, Summary] = {}
+        self._in_progress: Set[int] = set()
+        self.findings: Dict[Tuple[str, cst.CSTNode], Finding] = {}
+
+    # --- call shapes ---------------------------------------------------------------------
+    def qualname(self, func: cst.CSTNode, scope: Scope) -> str:
+        return self.ev.qualname(func, scope) or ""
+
+    @staticmethod
+    def _arg(call: cst.Call, index: int, keyword: str) -> Optional[cst.BaseExpression]:
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value == keyword:
+                return arg.value
+        positional = [a for a in call.args if a.keyword is None]
+        if any(a.star for a in positional[:index + 1]):
+            return None
+        return positional[index].value if index < len(positional) else None
+
+    def is_rename_callable(self, func: cst.CSTNode, scope: Scope, depth: int = 0) -> bool:
+        """``os.replace`` and its aliases: ``r = os.replace``, ``retry(...)(os.replace)``, ``staticmethod(...)``."""
+        if depth > 4:
+            return False
+        if self.qualname(func, scope) in K.RENAMES:
+            return True
+        binding_value, owner = self._single_assignment(func, scope)
+        if binding_value is None:
+            return False
+        if dotted_name(binding_value):
+            return self.is_rename_callable(binding_value, owner, depth + 1)
+        call = binding_value
+        while isinstance(call, cst.Call):
+            if any(self.is_rename_callable(a.value, owner, depth + 1) for a in call.args if a.keyword is None):
+                return True
+            call = call.func
+        return False
+
+    def _single_assignment(self, func: cst.CSTNode, scope: Scope):
+        if isinstance(func, cst.Name):
+            found = self.ev.lookup(func.value, scope)
+            if found and len(found[1]) == 1 and found[1][0].kind == ASSIGN:
+                return found[1][0].value, found[0]
+        elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+            cls = self.ev.class_for_receiver(func.value.value, scope)
+            if cls is not None:
+                bindings = cls.bindings.get(func.attr.value, [])
+                if len(bindings) == 1 and bindings[0].kind == ASSIGN:
+                    return bindings[0].value, cls
+        return None, None
+
+    def rename_args(self, call: cst.Call, scope: Scope):
+        """(src, dst, label) when the call renames into place, else None."""
+        func = call.func
+        if self.is_rename_callable(func, scope):
+            src, dst = self._arg(call, 0, "src"), self._arg(call, 1, "dst")
+            if src is not None and dst is not None:
+                return src, dst, dotted_name(func) or "os.replace"
+            return None
+        if (isinstance(func, cst.Attribute) and func.attr.value in ("replace", "rename")
+                and len(call.args) == 1 and call.args[0].keyword is None and not call.args[0].star):
+            if self.ev.eval(func.value, scope).is_path:
+                return func.value, call.args[0].value, f"Path.{func.attr.value}"
+        return None
+
+    def written_exprs(self, site: CallSite, scope: Scope) -> List[cst.CSTNode]:
+        """The paths a call writes (rules.md "written")."""
+        call = site.node
+        func = call.func
+        qualified = self.qualname(func, scope)
+        positional = [a.value for a in call.args if a.keyword is None and not a.star]
+        if qualified in K.OPENERS:
+            mode = self._arg(call, 1, "mode")
+            if positional and isinstance(mode, cst.SimpleString) and K.write_mode(str(mode.evaluated_value)):
+                return [self._arg(call, 0, "file")]
+            return []
+        if qualified == "os.open":
+            flags = self._arg(call, 1, "flags")
+            if positional and flags is not None and any(
+                    f in self.ev.text(flags) for f in ("O_CREAT", "O_WRONLY", "O_RDWR")):
+                return [positional[0]]
+            return []
+        if qualified in K.COPIES:
+            dst = self._arg(call, 1, "dst")
+            return [dst] if dst is not None else []
+        if isinstance(func, cst.Attribute):
+            method = func.attr.value
+            if method in K.PATH_WRITERS:
+                return [func.value]
+            if method == "open":
+                mode = self._arg(call, 0, "mode")
+                if isinstance(mode, cst.SimpleString) and K.write_mode(str(mode.evaluated_value)):
+                    return [func.value]
+                return []
+        target = self.ev.resolve_function(func, scope)
+        if target is not None:
+            function, skip_first, pre = target
+            summary = self.summary(function)
+            if summary.writes:
+                mapping = self.ev.bind_arguments(function, call, scope, skip_first, pre)
+                return [arg.value for root, (_, arg) in mapping.items()
+                        if arg is not None and root.split(":", 1)[1] in summary.writes]
+            return []
+        name = (dotted_name(func) or "").rsplit(".", 1)[-1]
+        if name and K.WRITING_WORDS.search(name):
+            return [a.value for a in call.args if not a.star]
+        return []
+
+    def keys(self, expr: cst.CSTNode, scope: Scope) -> Set[str]:
+        """Spellings under which a path may have been written: its text, and a name's one value."""
+        keys = {self.ev.text(expr)}
+        if isinstance(expr, cst.Name):
+            found = self.ev.lookup(expr.value, scope)
+            if found and len(found[1]) == 1 and found[1][0].kind == ASSIGN:
+                keys.add(self.ev.text(found[1][0].value))
+        return keys
+
+    def is_locked(self, site: CallSite, scope: Scope) -> bool:
+        return any(self._lock_qualifies(lock, scope) for lock in site.locks)
+
+    def _lock_qualifies(self, lock: cst.CSTNode, scope: Scope) -> bool:
+        if isinstance(lock, cst.Call):
+            qualified = self.qualname(lock.func, scope)
+            if qualified in K.LOCK_CALLS or qualified.startswith(K.LOCK_MODULES):
+                return True
+            if qualified.startswith(K.NON_LOCK_MODULES):
+                return False
+            if isinstance(lock.func, cst.Attribute) and lock.func.attr.value == "acquire":
+                return self._lock_qualifies(lock.func.value, scope) or not self._is_thread_lock(lock.func.value, scope)
+            name = (dotted_name(lock.func) or "").rsplit(".", 1)[-1]
+            return bool(K.LOCK_NAME_STRICT.search(name)) and name not in ("flock", "lockf")
+        name = (dotted_name(lock) or "").rsplit(".", 1)[-1]
+        if not name or not K.LOCK_NAME_STRICT.search(name):
+            return False
+        return not self._is_thread_lock(lock, scope)
+
+    def _is_thread_lock(self, expr: cst.CSTNode, scope: Scope) -> bool:
+        value = None
+        if isinstance(expr, cst.Name):
+            value, owner = self._single_assignment(expr, scope)
+        elif isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+            cls = self.ev.class_for_receiver(expr.value.value, scope)
+            bindings = (cls.self_attrs.get(expr.attr.value, []) + cls.bindings.get(expr.attr.value, [])) if cls else []
+            if len(bindings) == 1 and bindings[0].kind == ASSIGN:
+                value, owner = bindings[0].value, bindings[0].scope
+        if isinstance(value, cst.Call):
+            return self.qualname(value.func, owner).startswith(K.NON_LOCK_MODULES)
+        return False
+
+    # --- facts and summaries -------------------------------------------------------------
+    def summary(self, function: Scope) -> Summary:
+        cached = self._summaries.get(function.id)
+        if cached is not None:
+            return cached
+        if function.id in self._in_progress or len(self._in_progress) >= MAX_HELPER_DEPTH:
+            return Summary([], set(), None)  # recursion or a deep chain: nothing known
+        self._in_progress.add(function.id)
+        try:
+            facts, written = self.scope_facts(function)
+        finally:
+            self._in_progress.discard(function.id)
+        params = {f"{function.id}:{name}": name for name, _ in function.params}
+        writes = {name for root, name in params.items() if name in written}
+        rename_params = None
+        for fact in facts:
+            src_root = _single_root(fact.src)
+            dst_root = _single_root(fact.dst)
+            if fact.inner is None and not fact.written and src_root in params and dst_root in params:
+                rename_params = (params[src_root], params[dst_root])
+        summary = Summary(facts, writes, rename_params)
+        self._summaries[function.id] = summary
+        return summary
+
+    def scope_facts(self, scope: Scope) -> Tuple[List[Fact], Set[str]]:
+        """Every rename into place in the scope, and the texts of every path it writes."""
+        writes: List[Tuple[Set[str], int, bool]] = []
+        facts: List[Fact] = []
+        for site in scope.calls:
+            call = site.node
+            locked = self.is_locked(site, scope)
+            for expr in self.written_exprs(site, scope):
+                if expr is not None:
+                    writes.append((self.keys(expr, scope), site.order, locked))
+            renamed = self.rename_args(call, scope)
+            if renamed is None:
+                renamed = self._wrapper_rename(call, scope)
+            if renamed is not None:
+                src_expr, dst_expr, label = renamed
+                facts.append(self._direct_fact(src_expr, dst_expr, label, site, scope, writes))
+                continue
+            target = self.ev.resolve_function(call.func, scope)
+            if target is not None:
+                facts.extend(self._helper_facts(target, site, scope, writes))
+        return facts, set().union(*(k for k, _, _ in writes)) if writes else set()
+
+    def _wrapper_rename(self, call: cst.Call, scope: Scope):
+        target = self.ev.resolve_function(call.func, scope)
+        if target is None:
+            return None
+        function, skip_first, pre = target
+        rename_params = self.summary(function).rename_params
+        if rename_params is None or pre:
+            return None
+        mapping = self.ev.bind_arguments(function, call, scope, skip_first)
+        src = mapping.get(f"{function.id}:{rename_params[0]}")
+        dst = mapping.get(f"{function.id}:{rename_params[1]}")
+        if src is None or dst is None:
+            return None
+        return src[1].value, dst[1].value, function.name
+
+    def _was_written(self, expr: cst.CSTNode, scope: Scope, writes, before: int) -> Tuple[bool, bool]:
+        """(written before `before`, every such write under a lock)."""
+        keys = self.keys(expr, scope)
+        hits = [locked for k, order, locked in writes if order < before and k & keys]
+        return bool(hits), all(hits)
+
+    def _direct_fact(self, src_expr, dst_expr, label, site: CallSite, scope: Scope, writes) -> Fact:
+        src = self.ev.eval(src_expr, scope)
+        dst = self.ev.eval(dst_expr, scope)
+        written, write_locked = self._was_written(src_expr, scope, writes, site.order)
+        locked = self.is_locked(site, scope) and write_locked
+        reported = (written or V.looks_temporary(src)) and V.classify(src, dst) is not None
+        return Fact(src, dst, src_expr, dst_expr, written, locked, site.node, site.node, label, reported)
+
+    def _helper_facts(self, target, site: CallSite, scope: Scope, writes) -> List[Fact]:
+        function, skip_first, pre = target
+        summary = self.summary(function)
+        if not summary.facts:
+            return []
+        mapping = self.ev.bind_arguments(function, site.node, scope, skip_first, pre)
+        call_locked = self.is_locked(site, scope)
+        out = []
+        for inner in summary.facts:
+            src = substitute(inner.src, mapping, function)
+            dst = substitute(inner.dst, mapping, function)
+            written = inner.written
+            root = _single_root(inner.src)
+            arg = mapping.get(root) if root else None
+            if not written and arg is not None and arg[1] is not None:
+                written = self._was_written(arg[1].value, scope, writes, site.order)[0]
+            reported = inner.reported or ((written or V.looks_temporary(src)) and V.classify(src, dst) is not None)
+            out.append(Fact(src, dst, site.node, site.node, written, inner.locked or call_locked, site.node, inner.rename,
+                            function.name, reported, function, inner, mapping))
+        return out
+
+    # --- findings ------------------------------------------------------------------------
+    def report(self, code: str, message: str, node: cst.CSTNode, ref: Optional[cst.CSTNode] = None) -> None:
+        key = (code, node)
+        if key not in self.findings:
+            self.findings[key] = Finding(code, message, node, ref=ref)
+
+    def check_scope(self, scope: Scope) -> None:
+        facts = self.summary(scope).facts if scope.kind == "function" else self.scope_facts(scope)[0]
+        for fact in facts:
+            if fact.inner is None:
+                self._check_direct(fact, scope)
+            else:
+                self._check_helper_call(fact, scope)
+        if scope.kind == "function":
+            self._check_defaults(scope, facts)
+
+    def _check_direct(self, fact: Fact, scope: Scope) -> None:
+        if not (fact.written or V.looks_temporary(fact.src)):
+            return  # a move (backup, rotation), not a temp file
+        kind = V.classify(fact.src, fact.dst)
+        if kind is None:
+            return
+        literal = V.first_literal(fact.src, [scope.id])
+        where = literal.node if literal is not None else fact.src_node
+        code = _code(kind, fact.locked, constant="TMP102", derived="TMP103")
+        self.report(code, _rename_message(kind, fact, self.ev), where)
+
+    def _check_helper_call(self, fact: Fact, scope: Scope) -> None:
+        if fact.inner.reported or not (fact.written or V.looks_temporary(fact.src)):
+            return
+        kind = V.classify(fact.src, fact.dst)
+        if kind is None:
+            return
+        arg = self._temp_argument(fact)
+        if arg is None:
+            return
+        code = _code(kind, fact.locked, constant="TMP101", derived="TMP101")
+        spelled = V.basename_text(fact.src)
+        message = (f'temp name "{spelled}" passed to {fact.label}(), which renames it into place '
+                   f"without a unique part at {{ref}}; concurrent saves collide")
+        self.report(code, message, arg.value, ref=fact.rename)
+
+    @staticmethod
+    def _temp_argument(fact: Fact) -> Optional[cst.Arg]:
+        """The argument that becomes the temp name's basename in the helper."""
+        for seg in V.basename(fact.inner.src):
+            if isinstance(seg, V.Var):
+                for root in sorted(seg.roots):
+                    found = fact.mapping.get(root)
+                    if found is not None and found[1] is not None:
+                        return found[1]
+        return None
+
+    def _check_defaults(self, function: Scope, facts: List[Fact]) -> None:
+        """TMP104: a temp-name parameter whose constant default is renamed into place unchanged."""
+        defaults = {f"{function.id}:{name}": param for name, param in function.params if param.default is not None}
+        if not defaults:
+            return
+        for fact in facts:
+            if fact.reported:
+                continue
+            for seg in V.basename(fact.src):
+                if not isinstance(seg, V.Var) or len(seg.roots) != 1:
+                    continue
+                (root,) = seg.roots
+                param = defaults.get(root)
+                if param is None:
+                    continue
+                default = self.ev.eval(param.default, function.parent or function)
+                if not V.is_constant(default):
+                    continue
+                src = substitute(fact.src, {root: (default, None)}, function)
+                if not (fact.written or V.looks_temporary(src)):
+                    continue
+                kind = V.classify(src, fact.dst)
+                if kind is None:
+                    continue
+                code = _code(kind, fact.locked, constant="TMP104", derived="TMP104")
+                message = (f'default temp name "{V.basename_text(src)}" of parameter "{param.name.value}" is '
+                           f"renamed into place without a unique part at {{ref}}; concurrent saves collide")
+                self.report(code, message, param.default, ref=fact.rename)
+
+    def run(self) -> List[Finding]:
+        for scope in self.tables.scopes:
+            if scope.kind != "class":
+                self.check_scope(scope)
+        for finding in mktemp_calls(self.tables, self.ev):
+            self.report(finding.code, finding.message, finding.node)
+        for finding in hardcoded_tmp_paths(self.tables, self.options.tmp_dirs):
+            self.report(finding.code, finding.message, finding.node)
+        return list(self.findings.values())
+
+
+def _single_root(value: V.Value) -> Optional[str]:
+    if len(value.segs) == 1 and isinstance(value.segs[0], V.Var) and len(value.segs[0].roots) == 1:
+        return next(iter(value.segs[0].roots))
+    return None
+
+
+def _code(kind: str, locked: bool, constant: str, derived: str) -> str:
+    if kind == V.WEAKLY_UNIQUE:
+        return "TMP106"
+    if locked:
+        return "TMP105"
+    return constant if kind == V.CONSTANT else derived
+
+
+def _rename_message(kind: str, fact: Fact, ev: Evaluator) -> str:
+    spelled = V.basename_text(fact.src)
+    if kind == V.CONSTANT:
+        reason = f'constant name "{spelled}"'
+    elif kind == V.DERIVED:
+        reason = f'name "{spelled}" derived from destination "{ev.text(fact.dst_node)}"'
+    else:
+        reason = f'name "{spelled}" that varies only by pid, thread, time or counter'
+    lock = " (held under a file lock: safe only where the lock works)" if fact.locked and kind != V.WEAKLY_UNIQUE \
+        else ""
+    return f"{fact.label}() renames a temp file with {reason}; concurrent writers collide{lock}"
+
+
+def check_module(module: cst.Module, options: AnalysisOptions) -> List[Finding]:
+    return ScopeChecker(module, options).run()

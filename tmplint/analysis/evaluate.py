@@ -1,0 +1,472 @@
+"""Expression -> ``Value``: names, attributes, calls and string building followed as rules.md says."""
+
+import re
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import libcst as cst
+
+from tmplint.analysis import knowledge as K
+from tmplint.analysis import values as V
+from tmplint.analysis.scopes import (
+    ASSIGN, AUG, CLASS, DEF, FOR, IMPORT, PARAM, UNPACK, WITH, Binding, ModuleTables, Scope, dotted_name,
+)
+from tmplint.config import AnalysisOptions
+
+MAX_DEPTH = 40
+_PERCENT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[diouxXeEfFgGcrsab%]")
+_BRACES = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
+
+
+class Evaluator:
+    def __init__(self, module: cst.Module, tables: ModuleTables, options: AnalysisOptions):
+        self.module = module
+        self.tables = tables
+        self.options = options
+        self.depth = 0
+        self._names: Dict[Tuple[int, str], V.Value] = {}
+        self._returns: Dict[int, Optional[V.Value]] = {}
+        self._texts: Dict[cst.CSTNode, str] = {}
+        fix_helper = options.fix_helper or ""
+        self.fix_helper = fix_helper.replace(":", ".") if fix_helper else None
+
+    # --- helpers -------------------------------------------------------------------------
+    def text(self, node: cst.CSTNode) -> str:
+        found = self._texts.get(node)
+        if found is None:
+            found = self._texts[node] = " ".join(self.module.code_for_node(node).split())
+        return found
+
+    def unknown(self, node: cst.CSTNode, scope: Scope) -> V.Value:
+        return V.opaque(f"{scope.id}:{self.text(node)}")
+
+    def lookup(self, name: str, scope: Scope) -> Optional[Tuple[Scope, List[Binding]]]:
+        """Python's name resolution: local, enclosing functions (not classes), module."""
+        if name in scope.globals:
+            scope = self.tables.module_scope
+        current: Optional[Scope] = scope
+        first = True
+        while current is not None:
+            if (first or current.kind != "class") and name in current.bindings:
+                return current, current.bindings[name]
+            first = False
+            current = current.parent
+        return None
+
+    def qualname(self, expr: cst.CSTNode, scope: Scope, _depth: int = 0) -> Optional[str]:
+        """The imported or builtin name an expression refers to (``os.path.join``), else None."""
+        dotted = dotted_name(expr)
+        if dotted is None or _depth > 5:
+            return None
+        head, _, rest = dotted.partition(".")
+        found = self.lookup(head, scope)
+        if found is None:
+            return dotted  # a builtin, or a name this file never binds
+        owner, bindings = found
+        if len(bindings) != 1:
+            return None
+        binding = bindings[0]
+        if binding.kind == IMPORT:
+            base = binding.extra
+        elif binding.kind == ASSIGN and binding.value is not None and dotted_name(binding.value):
+            base = self.qualname(binding.value, owner, _depth + 1)
+            if base is None:
+                return None
+        else:
+            return None
+        return f"{base}.{rest}" if rest else base
+
+    # --- evaluation ----------------------------------------------------------------------
+    def eval(self, expr: cst.CSTNode, scope: Scope) -> V.Value:
+        if self.depth > MAX_DEPTH:
+            return self.unknown(expr, scope)
+        self.depth += 1
+        try:
+            return self._eval(expr, scope)
+        finally:
+            self.depth -= 1
+
+    def _eval(self, expr: cst.CSTNode, scope: Scope) -> V.Value:
+        if isinstance(expr, cst.SimpleString):
+            value = expr.evaluated_value
+            text = value.decode("latin-1") if isinstance(value, bytes) else value
+            return V.literal(text, expr, scope.id)
+        if isinstance(expr, cst.ConcatenatedString):
+            return self.eval(expr.left, scope) + self.eval(expr.right, scope)
+        if isinstance(expr, cst.FormattedString):
+            return self._fstring(expr, scope)
+        if isinstance(expr, cst.Name):
+            return self.eval_name(expr.value, scope, expr)
+        if isinstance(expr, cst.Attribute):
+            return self._attribute(expr, scope)
+        if isinstance(expr, cst.BinaryOperation):
+            return self._binary(expr, scope)
+        if isinstance(expr, cst.Call):
+            return self._call(expr, scope)
+        if isinstance(expr, cst.Subscript):
+            return self._subscript(expr, scope)
+        if isinstance(expr, cst.IfExp):
+            body, orelse = self.eval(expr.body, scope), self.eval(expr.orelse, scope)
+            return body if V.shape(body) == V.shape(orelse) else self.unknown(expr, scope)
+        return self.unknown(expr, scope)
+
+    def _fstring(self, expr: cst.FormattedString, scope: Scope) -> V.Value:
+        out = V.EMPTY
+        for part in expr.parts:
+            if isinstance(part, cst.FormattedStringText):
+                out = out + V.literal(part.value.replace("{{", "{").replace("}}", "}"), expr, scope.id)
+            elif part.format_spec:
+                inner = self.eval(part.expression, scope)
+                out = out + (inner if V.has_unique(inner) or V.WEAK in inner.segs else self.unknown(part, scope))
+            else:
+                out = out + self.eval(part.expression, scope)
+        return out
+
+    def _binary(self, expr: cst.BinaryOperation, scope: Scope) -> V.Value:
+        op = expr.operator
+        if isinstance(op, cst.Add):
+            return self.eval(expr.left, scope) + self.eval(expr.right, scope)
+        if isinstance(op, cst.Divide):
+            left, right = self.eval(expr.left, scope), self.eval(expr.right, scope)
+            if left.is_path or right.is_path:
+                return V.join([left, right], is_path=True)
+        if isinstance(op, cst.Modulo) and isinstance(expr.left, (cst.SimpleString, cst.ConcatenatedString)):
+            args = expr.right.elements if isinstance(expr.right, cst.Tuple) else None
+            values = [self.eval(e.value, scope) for e in args] if args is not None else [self.eval(expr.right, scope)]
+            return self._template(expr.left, scope, _PERCENT, values, {})
+        return self.unknown(expr, scope)
+
+    def _template(self, node: cst.CSTNode, scope: Scope, pattern: "re.Pattern[str]",
+                  args: Sequence[V.Value], kwargs: Dict[str, V.Value]) -> V.Value:
+        """``"%s.tmp" % x`` and ``"{}.part".format(x)``: literal pieces with the arguments spliced in."""
+        template = node.evaluated_value if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)) else None
+        if not isinstance(template, (str, bytes)):
+            return self.unknown(node, scope)
+        if isinstance(template, bytes):
+            template = template.decode("latin-1")
+        out, pos, auto = V.EMPTY, 0, 0
+        for match in pattern.finditer(template):
+            out = out + V.literal(template[pos:match.start()], node, scope.id)
+            pos = match.end()
+            token = match.group(0)
+            if token in ("%%", "{{", "}}"):
+                out = out + V.literal(token[0], node, scope.id)
+                continue
+            if pattern is _PERCENT:
+                key = token[2:token.index(")")] if token.startswith("%(") else None
+                value = kwargs.get(key) if key else (args[auto] if auto < len(args) else None)
+                auto += key is None
+            else:
+                field = re.split(r"[.\[!:]", match.group(1) or "", maxsplit=1)[0]
+                if field.isdigit():
+                    value = args[int(field)] if int(field) < len(args) else None
+                elif field:
+                    value = kwargs.get(field)
+                else:
+                    value = args[auto] if auto < len(args) else None
+                    auto += 1
+            out = out + (value if value is not None else self.unknown(node, scope))
+        return out + V.literal(template[pos:], node, scope.id)
+
+    def _subscript(self, expr: cst.Subscript, scope: Scope) -> V.Value:
+        base_expr = expr.value
+        index = expr.slice[0].slice if len(expr.slice) == 1 else None
+        position = index.value.value if isinstance(index, cst.Index) and isinstance(index.value, cst.Integer) else None
+        if isinstance(base_expr, cst.Call):
+            qualified = self.qualname(base_expr.func, scope) or ""
+            if qualified == "os.path.splitext" and position == "0" and base_expr.args:
+                return self.eval(base_expr.args[0].value, scope)
+            if qualified == "tempfile.mkstemp":
+                return V.UNIQUE_VALUE if position == "1" else self.unknown(expr, scope)
+        base = self.eval(base_expr, scope)
+        if V.has_unique(base):
+            return V.UNIQUE_VALUE
+        if V.WEAK in base.segs and not V.roots(base):
+            return V.WEAK_VALUE
+        return self.unknown(expr, scope)
+
+    # --- names and attributes --------------------------------------------------------------
+    def eval_name(self, name: str, scope: Scope, node: Optional[cst.CSTNode] = None) -> V.Value:
+        found = self.lookup(name, scope)
+        if found is None:
+            return V.opaque(f"?:{name}")
+        owner, bindings = found
+        key = (owner.id, name)
+        cached = self._names.get(key)
+        if cached is not None:
+            return cached
+        self._names[key] = V.opaque(f"{owner.id}:{name}")  # a cycle ends in an opaque value
+        value = self._merge_bindings(bindings, owner, name)
+        self._names[key] = value
+        return value
+
+    def _merge_bindings(self, bindings: List[Binding], owner: Scope, name: str) -> V.Value:
+        """One binding is followed; several count only if they agree (or form a counter)."""
+        me = V.opaque(f"{owner.id}:{name}")
+        if any(b.kind == AUG for b in bindings):
+            numeric = all(
+                (b.kind == AUG and isinstance(b.value, cst.Integer))
+                or (b.kind == ASSIGN and isinstance(b.value, cst.Integer))
+                for b in bindings
+            )
+            return V.WEAK_VALUE if numeric else me
+        values = [self._binding(b, name) for b in bindings]
+        first = values[0]
+        if all(V.shape(v) == V.shape(first) for v in values[1:]):
+            return first if len(values) == 1 or V.has_unique(first) or V.is_constant(first) or V.WEAK in first.segs \
+                else me
+        return me
+
+    def _binding(self, binding: Binding, name: str) -> V.Value:
+        scope = binding.scope
+        me = V.opaque(f"{scope.id}:{name}")
+        kind = binding.kind
+        if kind == PARAM:
+            annotation = binding.extra.annotation if binding.extra is not None else None
+            is_path = annotation is not None and (self.qualname(annotation.annotation, scope) or "") in K.PATH_TYPES
+            return V.Value(me.segs, is_path)
+        if kind == ASSIGN:
+            value = self.eval(binding.value, scope)
+            if not value.segs:
+                return me
+            is_path = value.is_path or self._annotated_path(binding, scope)
+            return V.Value(value.segs, is_path)
+        if kind == UNPACK:
+            return self._unpack(binding, scope, me)
+        if kind == WITH:
+            value = self.eval(binding.value, scope)
+            return V.UNIQUE_VALUE if V.has_unique(value) else me
+        if kind == FOR:
+            iterable = binding.value
+            if isinstance(iterable, cst.Call) and (self.qualname(iterable.func, scope) or "") in (
+                    "range", "itertools.count"):
+                return V.WEAK_VALUE
+            return me
+        if kind == IMPORT:
+            return V.opaque(f"import:{binding.extra}")
+        return me
+
+    def _annotated_path(self, binding: Binding, scope: Scope) -> bool:
+        annotation = binding.extra
+        return isinstance(annotation, cst.Annotation) and (
+            self.qualname(annotation.annotation, scope) or "") in K.PATH_TYPES
+
+    def _unpack(self, binding: Binding, scope: Scope, me: V.Value) -> V.Value:
+        value = binding.value
+        for i in binding.index:
+            if isinstance(value, (cst.Tuple, cst.List)) and i < len(value.elements) and not any(
+                    isinstance(e, cst.StarredElement) for e in value.elements):
+                value = value.elements[i].value
+            elif isinstance(value, cst.Call) and self.qualname(value.func, scope) == "tempfile.mkstemp":
+                return V.UNIQUE_VALUE if i == 1 else me
+            else:
+                return me
+        result = self.eval(value, scope)
+        return result if result.segs else me
+
+    def _attribute(self, expr: cst.Attribute, scope: Scope) -> V.Value:
+        attr = expr.attr.value
+        qualified = self.qualname(expr, scope)
+        if qualified in ("os.sep", "os.path.sep"):
+            return V.Value((V.SEP,))
+        base_expr = expr.value
+        if isinstance(base_expr, cst.Name):
+            member = self._class_member(base_expr.value, attr, scope)
+            if member is not None:
+                return member
+        base = self.eval(base_expr, scope)
+        if V.has_unique(base):
+            return V.UNIQUE_VALUE if attr != "parent" else V.folder(base)
+        if attr == "parent":
+            return V.folder(base)
+        if attr == "name" and V.SEP in base.segs:
+            return V.Value(V.basename(base))
+        if base.segs and all(isinstance(s, V.Var) for s in base.segs):
+            return V.Value(tuple(V.attribute_of(s, attr) for s in base.segs))
+        return self.unknown(expr, scope)
+
+    def _class_member(self, receiver: str, attr: str, scope: Scope) -> Optional[V.Value]:
+        """``self.x``/``cls.x`` in a method, ``C.x`` for a class of this file: the member's value."""
+        cls = self.class_for_receiver(receiver, scope)
+        if cls is None:
+            return None
+        if attr in cls.self_attrs and receiver != cls.name:
+            bindings = cls.self_attrs[attr] + cls.bindings.get(attr, [])
+            key = (cls.id, "self." + attr)
+            cached = self._names.get(key)
+            if cached is None:
+                self._names[key] = V.opaque(f"{cls.id}:self.{attr}")
+                cached = self._names[key] = self._merge_bindings(bindings, cls, "self." + attr)
+            return cached
+        if attr in cls.bindings:
+            return self.eval_name(attr, cls)
+        return V.opaque(f"{cls.id}:self.{attr}")
+
+    def class_for_receiver(self, receiver: str, scope: Scope) -> Optional[Scope]:
+        method = scope
+        while method is not None and method.kind == "lambda":
+            method = method.parent
+        cls = method.enclosing_class if method is not None else None
+        if cls is not None and method.params and method.params[0][0] == receiver and not method.is_static:
+            return cls
+        found = self.lookup(receiver, scope)
+        if found and len(found[1]) == 1 and found[1][0].kind == CLASS:
+            return found[0].classes.get(receiver)
+        return None
+
+    # --- calls ---------------------------------------------------------------------------
+    def _call(self, call: cst.Call, scope: Scope) -> V.Value:
+        func = call.func
+        qualified = self.qualname(func, scope) or ""
+        args = [a for a in call.args if a.keyword is None and not a.star]
+        if self.fix_helper and qualified and (qualified == self.fix_helper or
+                                              self.fix_helper.endswith("." + qualified)):
+            return V.UNIQUE_VALUE
+        if K.is_unique_call(qualified):
+            return V.UNIQUE_VALUE
+        if K.is_weak_call(qualified):
+            return V.WEAK_VALUE
+        if qualified in K.PASS_THROUGH and len(args) == 1:
+            return V.Value(self.eval(args[0].value, scope).segs, False)
+        if qualified in K.JOINS:
+            return V.join([self.eval(a.value, scope) for a in args])
+        if qualified in K.PATHLIB_CLASSES or qualified in ("Path", "PurePath"):
+            return V.join([self.eval(a.value, scope) for a in args], is_path=True) if args else \
+                V.literal(".", None, scope.id)._replace(is_path=True)
+        if qualified == "os.path.dirname" and len(args) == 1:
+            return V.folder(self.eval(args[0].value, scope))
+        if qualified == "os.path.basename" and len(args) == 1:
+            return V.Value(V.basename(self.eval(args[0].value, scope)))
+        if isinstance(func, cst.Attribute):
+            method = func.attr.value
+            if method == "format" and isinstance(func.value, (cst.SimpleString, cst.ConcatenatedString)):
+                kwargs = {a.keyword.value: self.eval(a.value, scope) for a in call.args if a.keyword}
+                return self._template(func.value, scope, _BRACES, [self.eval(a.value, scope) for a in args], kwargs)
+            if method in ("with_suffix", "with_name", "with_stem", "joinpath") or method in K.PATH_METHODS_SAME:
+                receiver = self.eval(func.value, scope)
+                result = self._path_method(method, receiver, [self.eval(a.value, scope) for a in args])
+                if result is not None:
+                    return result
+        target = self.resolve_function(func, scope)
+        if target is not None:
+            function, skip_first, pre_args = target
+            returned = self.returns_of(function)
+            if returned is not None:
+                mapping = self.bind_arguments(function, call, scope, skip_first, pre_args)
+                return substitute(returned, mapping, function)
+        return self.unknown(call, scope)
+
+    @staticmethod
+    def _path_method(method: str, receiver: V.Value, args: List[V.Value]) -> Optional[V.Value]:
+        if method in K.PATH_METHODS_SAME:
+            return V.Value(receiver.segs, True)
+        if method == "joinpath":
+            return V.join([receiver] + args, is_path=True)
+        if len(args) != 1:
+            return None
+        if method == "with_suffix":
+            return V.Value(receiver.segs + args[0].segs, True)
+        parent = V.folder(receiver)
+        if method == "with_name":
+            return V.join([parent, args[0]], is_path=True)
+        # with_stem keeps the receiver's suffix
+        suffix = tuple(V.attribute_of(s, "suffix") for s in receiver.segs if isinstance(s, V.Var))
+        return V.join([parent, V.Value(args[0].segs + suffix)], is_path=True)
+
+    def resolve_function(self, func: cst.CSTNode, scope: Scope):
+        """A function of this file the call reaches: (scope, drops self/cls, pre-bound args) or None."""
+        if isinstance(func, cst.Name):
+            found = self.lookup(func.value, scope)
+            if not found or len(found[1]) != 1:
+                return None
+            owner, (binding,) = found
+            if binding.kind == DEF:
+                return owner.functions.get(func.value), False, ()
+            if binding.kind == CLASS:
+                return None
+            if binding.kind == ASSIGN and isinstance(binding.value, cst.Call):
+                return self._partial(binding.value, owner)
+            return None
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+            cls = self.class_for_receiver(func.value.value, scope)
+            if cls is None:
+                return None
+            method = cls.functions.get(func.attr.value)
+            if method is None:
+                return None
+            via_instance = func.value.value != cls.name
+            return method, via_instance and not method.is_static, ()
+        return None
+
+    def _partial(self, call: cst.Call, scope: Scope):
+        if self.qualname(call.func, scope) != "functools.partial" or not call.args:
+            return None
+        inner = self.resolve_function(call.args[0].value, scope)
+        if inner is None:
+            return None
+        function, skip_first, pre = inner
+        return function, skip_first, tuple(pre) + tuple((a, scope) for a in call.args[1:])
+
+    def returns_of(self, function: Scope) -> Optional[V.Value]:
+        """The function's return value over its parameters, when every return agrees."""
+        if function.id in self._returns:
+            return self._returns[function.id]
+        self._returns[function.id] = None  # recursion yields unknown
+        values = [self.eval(r, function) for r in function.returns]
+        result = None
+        if values and all(V.shape(v) == V.shape(values[0]) for v in values[1:]):
+            result = values[0]
+        self._returns[function.id] = result
+        return result
+
+    def bind_arguments(self, function: Scope, call: cst.Call, scope: Scope, skip_first: bool,
+                       pre_args: Sequence = ()) -> Dict[str, Tuple[V.Value, Optional[cst.Arg]]]:
+        """Parameter root -> (argument value, the Arg node); parameters given no argument are left out."""
+        params = function.params[1:] if skip_first else function.params
+        positional = function.positional_count - (1 if skip_first else 0)
+        mapping: Dict[str, Tuple[V.Value, Optional[cst.Arg]]] = {}
+        args = [(a, s) for a, s in pre_args] + [(a, scope) for a in call.args]
+        index = 0
+        for arg, arg_scope in args:
+            if arg.star:
+                break
+            if arg.keyword is not None:
+                name = arg.keyword.value
+                if any(p == name for p, _ in params):
+                    mapping[f"{function.id}:{name}"] = (self.eval(arg.value, arg_scope), arg)
+                continue
+            if index < positional:
+                mapping[f"{function.id}:{params[index][0]}"] = (self.eval(arg.value, arg_scope), arg)
+            index += 1
+        return mapping
+
+
+def substitute(value: V.Value, mapping: Dict[str, Tuple[V.Value, object]], function: Scope) -> V.Value:
+    """Replace a function's parameter parts with a call site's argument values.
+
+    A parameter given no argument keeps an opaque part of its own, so its default is never read
+    here: TMP104 reports defaults once, at the definition.
+    """
+    prefix = f"{function.id}:"
+    segs: list = []
+    is_path = value.is_path
+    for seg in value.segs:
+        if isinstance(seg, V.Var) and any(r.startswith(prefix) for r in seg.roots):
+            if len(seg.roots) == 1:
+                (root,) = seg.roots
+                if root in mapping:
+                    replacement = mapping[root][0]
+                    segs.extend(replacement.segs)
+                    is_path = is_path or replacement.is_path
+                    continue
+                head, dot, attr = root.partition(".")
+                if not dot or head not in mapping:
+                    segs.append(seg)
+                    continue
+                arg = mapping[head][0]
+                if arg.segs and all(isinstance(s, V.Var) for s in arg.segs):
+                    segs.extend(V.attribute_of(s, attr) for s in arg.segs)
+                    continue
+            segs.append(V.Var(frozenset(f"call:{r}" for r in seg.roots)))
+        else:
+            segs.append(seg)
+    return V.Value(tuple(segs), is_path)

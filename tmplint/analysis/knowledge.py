@@ -1,0 +1,48 @@
+"""What the standard library's names mean to the analysis: renames, writes, unique and weak parts."""
+
+import re
+
+RENAMES = frozenset({"os.replace", "os.rename", "shutil.move"})
+PATHLIB_CLASSES = frozenset({
+    "pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "pathlib.WindowsPath",
+    "pathlib.PurePosixPath", "pathlib.PureWindowsPath",
+})
+PATH_TYPES = PATHLIB_CLASSES | frozenset({"Path", "PurePath"})
+JOINS = frozenset({"os.path.join", "posixpath.join", "ntpath.join"})
+PASS_THROUGH = frozenset({
+    "str", "os.fspath", "os.fsdecode", "os.path.abspath", "os.path.realpath", "os.path.normpath",
+    "os.path.expanduser", "os.path.expandvars", "os.path.normcase",
+})
+PATH_METHODS_SAME = frozenset({"resolve", "absolute", "expanduser", "as_posix"})
+UNIQUE_CALLS = frozenset({
+    "uuid.uuid1", "uuid.uuid4", "os.urandom", "tempfile.mkstemp", "tempfile.mkdtemp", "tempfile.mktemp",
+    "tempfile.NamedTemporaryFile", "tempfile.TemporaryDirectory", "tempfile.SpooledTemporaryFile",
+    "tempfile.TemporaryFile",
+})
+UNIQUE_MODULES = ("secrets.", "random.")
+WEAK_CALLS = frozenset({"os.getpid", "os.getppid", "threading.get_ident", "threading.get_native_id",
+                        "threading.current_thread", "id", "_thread.get_ident"})
+WEAK_MODULES = ("time.", "datetime.")
+OPENERS = frozenset({"open", "io.open", "builtins.open", "codecs.open", "gzip.open", "bz2.open", "lzma.open"})
+COPIES = frozenset({"shutil.copy", "shutil.copy2", "shutil.copyfile", "shutil.copytree"})
+WRITING_WORDS = re.compile(r"(?i)save|dump|write|store|export")
+PATH_WRITERS = frozenset({"write_text", "write_bytes", "touch"})
+NON_LOCK_MODULES = ("threading.", "asyncio.", "_thread.")
+LOCK_MODULES = ("filelock.", "portalocker.", "fasteners.")
+LOCK_NAME = re.compile(r"(^|_)lock$|Lock$", re.IGNORECASE)
+LOCK_NAME_STRICT = re.compile(r"^lock$|_lock$|Lock$")
+LOCK_CALLS = frozenset({"fcntl.flock", "fcntl.lockf"})
+TMP_KEYWORD = re.compile(r"(?i)^_*(tmp|temp|temporary)_?(file_?name|file_?path|file|name|path|fname)?$")
+TMP_DIR_FUNCS = ("tempfile.",)
+
+
+def is_unique_call(qualified: str) -> bool:
+    return qualified in UNIQUE_CALLS or qualified.startswith(UNIQUE_MODULES)
+
+
+def is_weak_call(qualified: str) -> bool:
+    return qualified in WEAK_CALLS or qualified.startswith(WEAK_MODULES)
+
+
+def write_mode(text: str) -> bool:
+    return any(flag in text for flag in "wxa+")

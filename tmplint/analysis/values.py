@@ -1,0 +1,181 @@
+"""Abstract path values: a path is a sequence of segments, and its class follows from them.
+
+A value is what an expression may hold, seen as text pieces: literal text, path separators,
+unique parts (uuid, mkstemp), weak parts (pid, time, counter) and opaque parts (``Var``) that
+stand for what the analysis cannot see into, identified by the names they read ("roots").
+The basename is what follows the last separator; ``classify`` applies rules.md's order.
+"""
+
+import re
+from typing import FrozenSet, Iterable, NamedTuple, Optional, Tuple, Union
+
+import libcst as cst
+
+
+class Lit(NamedTuple):
+    """Constant text; ``node`` is the string literal it was read from, ``scope`` that literal's scope id."""
+
+    text: str
+    node: Optional[cst.CSTNode]
+    scope: int
+
+
+class Var(NamedTuple):
+    """A part the analysis cannot see into, named by the roots it reads (``"3:path"``, ``"3:p.name"``)."""
+
+    roots: FrozenSet[str]
+
+
+class _Marker(NamedTuple):
+    kind: str
+
+
+SEP = _Marker("sep")
+UNIQUE = _Marker("unique")
+WEAK = _Marker("weak")
+
+Segment = Union[Lit, Var, _Marker]
+
+
+class Value(NamedTuple):
+    segs: Tuple[Segment, ...]
+    is_path: bool = False
+
+    def __add__(self, other: "Value") -> "Value":  # type: ignore[override]
+        return Value(self.segs + other.segs, self.is_path or other.is_path)
+
+
+UNIQUE_VALUE = Value((UNIQUE,))
+WEAK_VALUE = Value((WEAK,))
+EMPTY = Value(())
+
+CONSTANT = "constant"
+DERIVED = "derived"
+WEAKLY_UNIQUE = "weak"
+
+TEMP_LOOKING = re.compile(r"(?i)(^|[._-])(tmp|temp|part|partial|new|incomplete|swp)([._-]|$)")
+
+
+def opaque(*roots: str) -> Value:
+    return Value((Var(frozenset(roots)),))
+
+
+def literal(text: str, node: Optional[cst.CSTNode], scope: int) -> Value:
+    """Literal text, split at ``/`` into separators so the basename can be found."""
+    segs = []
+    for i, piece in enumerate(text.split("/")):
+        if i:
+            segs.append(SEP)
+        if piece:
+            segs.append(Lit(piece, node, scope))
+    return Value(tuple(segs))
+
+
+def join(parts: Iterable[Value], is_path: bool = False) -> Value:
+    segs = []
+    for i, part in enumerate(parts):
+        if i:
+            segs.append(SEP)
+        segs.extend(part.segs)
+        is_path = is_path or part.is_path
+    return Value(tuple(segs), is_path)
+
+
+def basename(value: Value) -> Tuple[Segment, ...]:
+    segs = value.segs
+    for i in range(len(segs) - 1, -1, -1):
+        if segs[i] is SEP:
+            return segs[i + 1:]
+    return segs
+
+
+def folder(value: Value) -> Value:
+    """The part before the basename; for an opaque path, an opaque ``.parent`` of it."""
+    segs = value.segs
+    for i in range(len(segs) - 1, -1, -1):
+        if segs[i] is SEP:
+            return Value(segs[:i], value.is_path)
+    return Value(tuple(attribute_of(seg, "parent") for seg in segs if isinstance(seg, Var)), value.is_path)
+
+
+def attribute_of(seg: Segment, attr: str) -> Segment:
+    if isinstance(seg, Var):
+        return Var(frozenset(f"{root}.{attr}" for root in seg.roots))
+    return seg
+
+
+def roots(value: Value) -> FrozenSet[str]:
+    found = set()
+    for seg in value.segs:
+        if isinstance(seg, Var):
+            found |= seg.roots
+    return frozenset(found)
+
+
+def has_unique(value: Value) -> bool:
+    return UNIQUE in value.segs
+
+
+def is_constant(value: Value) -> bool:
+    """Only literal text: what an unknown helper's temp-name keyword must hold to be reported."""
+    return bool(value.segs) and all(isinstance(s, Lit) or s is SEP for s in value.segs)
+
+
+def _covered(root: str, dst_roots: FrozenSet[str]) -> bool:
+    return any(root == d or root.startswith(d + ".") for d in dst_roots)
+
+
+def classify(src: Value, dst: Value) -> Optional[str]:
+    """rules.md's order: unique, unknown (None), weak, derived, constant."""
+    if has_unique(src):
+        return None
+    base = basename(src)
+    if not base:
+        return None
+    dst_roots = roots(dst)
+    derived = False
+    for seg in base:
+        if isinstance(seg, Var):
+            if not all(_covered(r, dst_roots) for r in seg.roots):
+                return None
+            derived = True
+    if WEAK in src.segs:
+        return WEAKLY_UNIQUE
+    return DERIVED if derived else CONSTANT
+
+
+def looks_temporary(value: Value) -> bool:
+    """A basename literal that says "temporary": ``.tmp``, ``-part``, ``.new``, a trailing ``~``."""
+    base = basename(value)
+    texts = [seg.text for seg in base if isinstance(seg, Lit)]
+    joined = "".join(texts)
+    return any(TEMP_LOOKING.search(t) for t in texts + [joined]) or joined.endswith("~")
+
+
+def shape(value: Value) -> tuple:
+    """What two bindings must share to count as "bound on every path to the same class"."""
+    return tuple(seg.text if isinstance(seg, Lit) else seg for seg in value.segs)
+
+
+def basename_text(value: Value) -> str:
+    """The basename spelled with ``{...}`` for what is not constant, for messages."""
+    out = []
+    for seg in basename(value):
+        if isinstance(seg, Lit):
+            out.append(seg.text)
+        elif seg is WEAK:
+            out.append("{weak}")
+        elif seg is UNIQUE:
+            out.append("{unique}")
+        else:
+            out.append("{" + ",".join(sorted(r.split(":", 1)[-1] for r in seg.roots)) + "}")
+    return "".join(out)
+
+
+def first_literal(value: Value, scope_ids: Iterable[int]) -> Optional[Lit]:
+    """The first basename literal that lies in one of ``scope_ids``: where TMP102/103 sit."""
+    wanted = set(scope_ids)
+    for seg in basename(value):
+        if isinstance(seg, Lit) and seg.scope in wanted and seg.node is not None:
+            return seg
+    return None
