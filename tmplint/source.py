@@ -1,8 +1,12 @@
 """Turning bytes on disk into text the parser accepts, with a reason when that is impossible."""
 
 import io
+import re
 import tokenize
 from typing import Tuple
+
+
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=]", re.MULTILINE)
 
 
 class SourceError(Exception):
@@ -16,11 +20,16 @@ def decode_source(data: bytes) -> Tuple[str, str]:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
-        raise SourceError(f"bad encoding declaration: {exc.msg if hasattr(exc, 'msg') else exc}") from None
+        if not _COOKIE.search(b"\n".join(data.splitlines()[:2])):
+            encoding = "utf-8"  # no cookie: detect_encoding failed on undecodable bytes in line 1 or 2
+        else:
+            raise SourceError(f"bad encoding declaration: {exc.msg if hasattr(exc, 'msg') else exc}") from None
     try:
         text = data.decode(encoding)
-    except (UnicodeDecodeError, LookupError) as exc:
-        raise SourceError(f"not valid {encoding}: {exc.reason if hasattr(exc, 'reason') else exc}") from None
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"not valid {exc.encoding.replace('-sig', '')}: {exc.reason} at byte {exc.start}") from None
+    except LookupError as exc:
+        raise SourceError(f"bad encoding declaration: {exc}") from None
     return text, encoding
 
 

@@ -235,6 +235,8 @@ class ScopeChecker:
             target = self.ev.resolve_function(call.func, scope)
             if target is not None:
                 facts.extend(self._helper_facts(target, site, scope, writes))
+            else:
+                self._check_unknown_helper(site, scope)
         return facts, set().union(*(k for k, _, _ in writes)) if writes else set()
 
     def _wrapper_rename(self, call: cst.Call, scope: Scope):
@@ -339,6 +341,26 @@ class ScopeChecker:
                     if found is not None and found[1] is not None:
                         return found[1]
         return None
+
+    def _check_unknown_helper(self, site: CallSite, scope: Scope) -> None:
+        """TMP101 for a helper with no summary: a constant for a temp-name keyword or a save-helpers entry."""
+        call = site.node
+        configured = None
+        qualified = self.qualname(call.func, scope)
+        if qualified:
+            for helper, parameter in self.options.save_helpers:
+                if qualified == helper or helper.endswith("." + qualified) or qualified.endswith("." + helper):
+                    configured = parameter
+        label = dotted_name(call.func) or "the helper"
+        for arg in call.args:
+            keyword = arg.keyword.value if arg.keyword is not None else None
+            if keyword is None or not (keyword == configured or K.TMP_KEYWORD.match(keyword)):
+                continue
+            value = self.ev.eval(arg.value, scope)
+            if V.is_constant(value):
+                message = (f'constant temp name "{V.basename_text(value)}" passed as {keyword}= to {label}(); '
+                           f"if it renames that file into place, concurrent saves collide")
+                self.report("TMP101", message, arg.value)
 
     def _check_defaults(self, function: Scope, facts: List[Fact]) -> None:
         """TMP104: a temp-name parameter whose constant default is renamed into place unchanged."""

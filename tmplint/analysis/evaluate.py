@@ -346,6 +346,11 @@ class Evaluator:
                 result = self._path_method(method, receiver, [self.eval(a.value, scope) for a in args])
                 if result is not None:
                     return result
+            receiver = self.eval(func.value, scope)
+            if V.has_unique(receiver):
+                return V.UNIQUE_VALUE  # uuid4().hex.upper(), str(uuid4()).replace("-", "")
+            if V.WEAK in receiver.segs and not V.roots(receiver):
+                return V.WEAK_VALUE  # datetime.now().strftime(...)
         target = self.resolve_function(func, scope)
         if target is not None:
             function, skip_first, pre_args = target

@@ -348,7 +348,7 @@ class Collector:
 
     def _exclude_call_strings(self, node: cst.Call) -> None:
         func = dotted_name(node.func) or ""
-        last = func.rsplit(".", 1)[-1]
+        last = node.func.attr.value if isinstance(node.func, cst.Attribute) else func
         if last in ("startswith", "endswith"):
             self.excluded.update(arg.value for arg in node.args)
         elif func.endswith("environ.get") or last == "getenv" or func.endswith("environ.setdefault"):

@@ -1,0 +1,135 @@
+"""The public API on awkward input: encodings, line endings, noqa, screens, positions."""
+
+import os
+from pathlib import Path
+
+import libcst as cst
+import pytest
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+import tmplint
+from tmplint import engine
+from tmplint.config import Config
+from tmplint.positions import positions
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "rules"
+
+SAVE = (
+    "import os\n"
+    "def save(data):\n"
+    "    with open('.tmp_state', 'w') as f:\n"
+    "        f.write(data)\n"
+    "    os.replace('.tmp_state', 'state.json')\n"
+)
+
+
+def found(source, **kwargs):
+    return [(d.line, d.code) for d in tmplint.check_source(source, **kwargs)]
+
+
+def test_str_and_bytes_give_the_same_findings():
+    assert found(SAVE) == found(SAVE.encode()) == [(5, "TMP102")]
+
+
+def test_diagnostic_fields_and_columns():
+    (d,) = tmplint.check_source(SAVE, path="pkg/state.py")
+    assert (d.path, d.line, d.col, d.end_line, d.end_col) == ("pkg/state.py", 5, 15, 5, 27)
+    assert '".tmp_state"' in d.message
+
+
+@pytest.mark.parametrize("source, reason", [
+    ("def f(:\n    os.replace(a, b)\n", "syntax error"),
+    (b"x = '\xff\xfe'\nos.replace(a, b)\n", "not valid utf-8"),
+    (b"# -*- coding: klingon -*-\nos.replace(a, b)\n", "bad encoding declaration"),
+    (b"import os\x00\nos.replace(a, b)\n", "binary file"),
+    ("print 'hello'\nos.rename(a, b)\n", "syntax error"),
+], ids=["syntax", "invalid-utf8", "unknown-cookie", "nul-byte", "python2"])
+def test_bad_input_is_a_tmp000_not_an_exception(source, reason):
+    (d,) = tmplint.check_source(source, path="bad.py")
+    assert d.code == "TMP000" and d.line == 1
+    assert reason in d.message
+
+
+@pytest.mark.parametrize("transform", [
+    lambda s: "\ufeff" + s,
+    lambda s: s.replace("\n", "\r\n"),
+    lambda s: s.replace("    ", "\t"),
+    lambda s: "\f\n" + s.replace("def save", "\fdef save"),
+], ids=["bom", "crlf", "tabs", "form-feed"])
+def test_odd_but_valid_files_are_analysed_normally(transform):
+    shift = 1 if transform(SAVE).startswith("\f\n") else 0
+    assert found(transform(SAVE)) == [(5 + shift, "TMP102")]
+    assert found(transform(SAVE).encode("utf-8")) == [(5 + shift, "TMP102")]
+
+
+def test_latin1_cookie():
+    source = "# -*- coding: latin-1 -*-\n# caf\xe9\n" + SAVE
+    assert found(source.encode("latin-1")) == [(7, "TMP102")]
+
+
+def test_the_linted_code_is_never_run(tmp_path):
+    marker = tmp_path / "ran"
+    source = f"open({str(marker)!r}, 'w').close()\nimport os\nos.replace('.tmp_x', 'x')\n" + SAVE
+    tmplint.check_source(source)
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("comment, reported", [
+    ("# noqa", False),
+    ("# NOQA", False),
+    ("# noqa: TMP102", False),
+    ("# noqa:TMP102,TMP201", False),
+    ("# noqa: TMP1", False),
+    ("# noqa:TMP", False),  # flake8: a code with no digits is no code list, so this is a blanket noqa
+    ("# noqa: TMP201", True),
+    ("# noqa: E501", True),
+    ("# no qa", True),
+])
+def test_noqa_like_flake8(comment, reported):
+    source = SAVE.replace("'state.json')\n", "'state.json')  " + comment + "\n")
+    assert bool(found(source)) is reported
+
+
+def test_noqa_after_a_multiline_string_covers_its_lines():
+    source = 'import os\nTMP = """/tmp/a\n/tmp/b"""  # noqa: TMP201\nOTHER = """/tmp/c\n"""\n'
+    assert found(source) == [(4, "TMP201")]
+
+
+def test_flake8_noqa_for_the_whole_file_and_the_host_switch():
+    assert found("# flake8: noqa\n" + SAVE) == []
+    assert found(SAVE.replace("json')\n", "json')  # noqa\n"), apply_noqa=False) == [(5, "TMP102")]
+
+
+def fixture_files():
+    return sorted(FIXTURES.glob("*.py"))
+
+
+@pytest.mark.parametrize("path", fixture_files(), ids=lambda p: p.stem)
+def test_screens_are_sound_on_every_fixture(path, monkeypatch):
+    """Findings are the same with the screens on and off."""
+    source = path.read_text(encoding="utf-8")
+    config = Config(extend_select=("TMP106",))
+    screened = tmplint.check_source(source, str(path), config)
+    monkeypatch.setattr(engine, "may_have_findings", lambda text, options: True)
+    assert tmplint.check_source(source, str(path), config) == screened
+    assert screened, "every rule fixture has findings"
+
+
+@pytest.mark.parametrize("path", fixture_files(), ids=lambda p: p.stem)
+def test_positions_match_libcst_position_provider(path):
+    module = cst.parse_module(path.read_text(encoding="utf-8"))
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    nodes = [n for n in expected if not isinstance(n, cst.Module)]
+    ours = positions(module, nodes)
+    for node in nodes:
+        r = expected[node]
+        assert ours[node] == (r.start.line, r.start.column, r.end.line, r.end.column), node
+
+
+def test_check_paths_reports_unreadable_paths_and_goes_on(tmp_path):
+    (tmp_path / "good.py").write_text(SAVE)
+    (tmp_path / "broken.py").write_text("def f(:\n    os.replace(a, b)\n")
+    missing = str(tmp_path / "missing.py")
+    results = tmplint.check_paths([str(tmp_path), missing])
+    assert [(os.path.basename(d.path), d.code) for d in results] == [
+        ("broken.py", "TMP000"), ("good.py", "TMP102"), ("missing.py", "TMP000")]
