@@ -338,7 +338,7 @@ def test_cli_ignore_adds_to_file_ignore(tmp_path):
 
 def test_cli_extend_select_beats_file_ignore(tmp_path):
     config = file_config(tmp_path, 'ignore = ["TMP106"]\n')
-    assert "TMP106" in enabled(merge_cli(config, extend_select=["TMP1"]))
+    assert "TMP106" in enabled(merge_cli(config, extend_select=["TMP106"]))
     config = file_config(tmp_path, 'select = ["TMP2"]\n')
     assert enabled(merge_cli(config, extend_select="TMP101,TMP106")) == {"TMP101", "TMP106", "TMP201", "TMP202"}
 

@@ -1,6 +1,5 @@
 """Which files a run checks: walking, excludes, .gitignore, --force-exclude, symlinks."""
 
-import logging
 import os
 import textwrap
 
@@ -271,18 +270,6 @@ def test_dangling_symlinks(tmp_path):
     # ... but yielded when named, so the engine reports it
     named = str(tmp_path / "broken.py")
     assert list(iter_python_files([named], Config())) == [named]
-
-
-@pytest.mark.skipif(os.name == "nt" or os.geteuid() == 0, reason="root can list any folder")
-def test_unlistable_folder_is_skipped_with_warning(tmp_path, caplog):
-    touch(tmp_path, "a.py", "locked/b.py")
-    (tmp_path / "locked").chmod(0)
-    try:
-        with caplog.at_level(logging.WARNING, logger="tmplint"):
-            assert files(tmp_path) == ["a.py"]
-        assert "cannot list folder" in caplog.text
-    finally:
-        (tmp_path / "locked").chmod(0o755)
 
 
 def test_fifo_named_like_python_is_not_opened(tmp_path):

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
-from tmplint.registry import ALL_CODES, is_valid_selector, resolve_selection
+from tmplint.registry import ALL_CODES, is_valid_selector, resolve_selection, selector_names
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -507,7 +507,7 @@ def merge_cli(config: Config, **overrides: Any) -> Config:
             on = code in enabled
             best = -1
             for selector in extend:
-                if code.startswith(selector) and len(selector) >= best:
+                if selector_names(selector, code) and len(selector) >= best:
                     best, on = len(selector), True
             for selector in ignore:
                 if code.startswith(selector) and len(selector) >= best:

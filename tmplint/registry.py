@@ -45,6 +45,11 @@ def is_valid_selector(selector: str) -> bool:
     return selector.startswith("TMP") and any(code.startswith(selector) for code in ALL_CODES)
 
 
+def selector_names(selector: str, code: str) -> bool:
+    """A prefix selects every default rule under it; a rule that is off by default only by its full code."""
+    return code == selector or (code.startswith(selector) and RULES[code].default)
+
+
 def resolve_selection(
     select: Optional[Sequence[str]] = None,
     ignore: Iterable[str] = (),
@@ -53,16 +58,16 @@ def resolve_selection(
     """The enabled codes: ``select`` (default: the default set) plus ``extend_select`` minus ``ignore``.
 
     A more specific selector wins over a shorter one, as in ruff: ``--ignore TMP1 --select TMP101``
-    keeps TMP101.
+    keeps TMP101. Rules that are off by default (TMP106) are only selected by their full code.
     """
     chosen = {}
-    base = DEFAULT_CODES if select is None else [c for c in ALL_CODES if any(c.startswith(s) for s in select)]
+    base = DEFAULT_CODES if select is None else [c for c in ALL_CODES if any(selector_names(s, c) for s in select)]
     for code in ALL_CODES:
         best = (-1, False)
         if code in base:
-            best = (0 if select is None else max(len(s) for s in select if code.startswith(s)), True)
+            best = (0 if select is None else max(len(s) for s in select if selector_names(s, code)), True)
         for s in extend_select:
-            if code.startswith(s) and len(s) >= best[0]:
+            if selector_names(s, code) and len(s) >= best[0]:
                 best = (len(s), True)
         for s in ignore:
             if code.startswith(s) and len(s) >= best[0]:

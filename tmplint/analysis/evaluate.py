@@ -62,10 +62,12 @@ class Evaluator:
         if found is None:
             return dotted  # a builtin, or a name this file never binds
         owner, bindings = found
-        if len(bindings) != 1:
-            return None
         binding = bindings[0]
-        if binding.kind == IMPORT:
+        if binding.kind == IMPORT and all(b.kind == IMPORT and b.extra == binding.extra for b in bindings):
+            base = binding.extra  # `import os` twice is still os
+        elif len(bindings) != 1:
+            return None
+        elif binding.kind == IMPORT:
             base = binding.extra
         elif binding.kind == ASSIGN and binding.value is not None and dotted_name(binding.value):
             base = self.qualname(binding.value, owner, _depth + 1)

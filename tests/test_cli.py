@@ -1,0 +1,170 @@
+"""The command line through main(argv): exit codes, selection, output, bad input."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from tmplint.cli import main
+
+SAVE = textwrap.dedent("""\
+    import os
+    def save(data):
+        with open(".tmp_state", "w") as f:
+            f.write(data)
+        os.replace(".tmp_state", "state.json")
+    """)
+CLEAN = "import os, uuid\ndef save(d):\n    tmp = f'.{uuid.uuid4().hex}.tmp'\n    os.replace(tmp, 'x')\n"
+WEAK = "import os\ndef save(path):\n    tmp = f'{path}.{os.getpid()}.tmp'\n    open(tmp, 'w').close()\n    os.replace(tmp, path)\n"
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A folder with a pyproject of its own, so this repository's config never leaks in."""
+    (tmp_path / "pyproject.toml").write_text("[tool.tmplint]\n")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_clean_tree_exits_0(project, capsys):
+    (project / "ok.py").write_text(CLEAN)
+    code, out, err = run(capsys, ".")
+    assert code == 0 and err == ""
+    assert "All checks passed!" in out
+
+
+def test_findings_exit_1_in_flake8_form(project, capsys):
+    (project / "state.py").write_text(SAVE)
+    code, out, _ = run(capsys, "state.py")
+    assert code == 1
+    first = out.splitlines()[0]
+    assert first.startswith("state.py:5:16: TMP102 ")
+    assert out.splitlines()[-1] == "Found 1 error."
+
+
+def test_default_path_is_the_current_folder_and_output_is_sorted(project, capsys):
+    (project / "b.py").write_text(SAVE)
+    (project / "a.py").write_text(SAVE + "X = '/tmp/x'\n")
+    code, out, _ = run(capsys)
+    lines = [line.split(" ")[0] for line in out.splitlines()[:-1]]
+    assert code == 1
+    assert lines == ["a.py:5:16:", "a.py:6:5:", "b.py:5:16:"]
+
+
+def test_exit_zero_turns_only_findings_into_0(project, capsys):
+    (project / "state.py").write_text(SAVE)
+    assert run(capsys, "--exit-zero", "state.py")[0] == 0
+    (project / "broken.py").write_text("def f(:\n    os.replace(a, b)\n")
+    assert run(capsys, "--exit-zero", ".")[0] == 2
+
+
+@pytest.mark.parametrize("argv, codes", [
+    (["--select", "TMP201"], ["TMP201"]),
+    (["--ignore", "TMP2"], ["TMP102"]),
+    (["--select", "TMP1", "--ignore", "TMP102"], []),
+    (["--extend-select", "TMP106"], ["TMP102", "TMP106", "TMP201"]),
+    ([], ["TMP102", "TMP201"]),
+])
+def test_selection(project, capsys, argv, codes):
+    (project / "m.py").write_text(SAVE + "X = '/tmp/x'\n" + WEAK.replace("def save", "def save2"))
+    _, out, _ = run(capsys, *argv, "m.py")
+    assert sorted({line.split()[1] for line in out.splitlines()[:-1]}) == codes
+
+
+def test_unknown_code_is_a_usage_error(project, capsys):
+    code, _, err = run(capsys, "--select", "XYZ1", ".")
+    assert code == 2 and "not a tmplint rule code" in err
+
+
+def test_config_file_selection_and_cli_override(project, capsys):
+    (project / "pyproject.toml").write_text('[tool.tmplint]\nignore = ["TMP102"]\n')
+    (project / "m.py").write_text(SAVE)
+    assert run(capsys, "m.py")[0] == 0
+    assert run(capsys, "--select", "TMP102", "m.py")[0] == 1
+
+
+def test_bad_config_exits_2_naming_the_key(project, capsys):
+    (project / "pyproject.toml").write_text('[tool.tmplint]\nselcet = ["TMP102"]\n')
+    (project / "m.py").write_text(SAVE)
+    code, out, err = run(capsys, "m.py")
+    assert code == 2 and "selcet" in err and "Traceback" not in err
+
+
+def test_bad_files_are_reported_and_the_rest_still_checked(project, capsys):
+    (project / "broken.py").write_text("def f(:\n    os.replace(a, b)\n")
+    (project / "latin.py").write_bytes(b"x = '\xff'\nos.replace(a, b)\n")
+    (project / "binary.py").write_bytes(b"\x00\x01os.replace")
+    (project / "good.py").write_text(SAVE)
+    code, out, err = run(capsys, ".", "missing.py")
+    assert code == 2
+    assert "good.py:5:16: TMP102" in out
+    reported = sorted(line.split(":")[0] for line in err.splitlines())
+    assert reported == ["binary.py", "broken.py", "latin.py", "missing.py"]
+    assert "missing.py: cannot analyse: No such file or directory" in err
+    assert "Traceback" not in err
+
+
+def test_default_excluded_folders_are_skipped(project, capsys):
+    for folder in (".venv", "build", "node_modules", "__pycache__", ".tox"):
+        (project / folder).mkdir()
+        (project / folder / "m.py").write_text(SAVE)
+    (project / "src").mkdir()
+    (project / "src" / "m.py").write_text(SAVE)
+    _, out, _ = run(capsys, ".")
+    assert [line.split(":")[0] for line in out.splitlines()[:-1]] == [os.path.join("src", "m.py")]
+
+
+def test_workers_give_the_same_report_as_one_process(project, capsys):
+    for i in range(40):
+        (project / f"m{i:02}.py").write_text(SAVE if i % 3 else CLEAN)
+    serial = run(capsys, "--jobs", "1", ".")
+    parallel = run(capsys, "--jobs", "2", ".")
+    assert serial == parallel and serial[0] == 1
+    assert len(serial[1].splitlines()) == 27  # 26 findings and the summary
+
+
+def test_stdin_with_a_filename(project, capsys, monkeypatch):
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(SAVE.encode())))
+    code, out, _ = run(capsys, "-", "--stdin-filename", "pkg/state.py")
+    assert code == 1 and out.startswith("pkg/state.py:5:16: TMP102")
+
+
+def test_statistics_and_json(project, capsys):
+    (project / "m.py").write_text(SAVE + "X = '/tmp/x'\n")
+    _, out, _ = run(capsys, "--statistics", "m.py")
+    assert out.splitlines()[:2] == ["1\tTMP102\tconstant-tmp-name", "1\tTMP201\thardcoded-shared-tmp-path"]
+    _, out, _ = run(capsys, "--format", "json", "m.py")
+    assert [(d["code"], d["line"], d["column"]) for d in json.loads(out)] == [("TMP102", 5, 16), ("TMP201", 6, 5)]
+
+
+def test_output_file(project, capsys):
+    (project / "m.py").write_text(SAVE)
+    code, out, _ = run(capsys, "--output-file", "report.txt", "m.py")
+    assert code == 1 and out == ""
+    assert (project / "report.txt").read_text().startswith("m.py:5:16: TMP102")
+
+
+def test_version_and_list_rules(capsys):
+    from tmplint import __version__
+
+    code, out, _ = run(capsys, "--version")
+    assert code == 0 and out.strip() == f"tmplint {__version__}"
+    code, out, _ = run(capsys, "--list-rules")
+    assert code == 0 and "TMP101" in out and "TMP202" in out
+
+
+def test_python_dash_m_runs_the_cli(project):
+    (project / "m.py").write_text(SAVE)
+    done = subprocess.run([sys.executable, "-m", "tmplint", "m.py"], capture_output=True, text=True, cwd=project)
+    assert done.returncode == 1 and "m.py:5:16: TMP102" in done.stdout
