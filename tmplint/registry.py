@@ -17,13 +17,13 @@ RULES: Dict[str, Rule] = {
     rule.code: rule
     for rule in (
         Rule("TMP101", "non-unique-tmp-name-argument",
-             "a temp name passed to a save helper that renames it into place without a unique part", "safe"),
+             "a temp name passed to a save helper that renames it into place without a unique part", "sometimes"),
         Rule("TMP102", "constant-tmp-name",
              "a rename into place whose temp path has a constant basename", "sometimes"),
         Rule("TMP103", "derived-tmp-name",
              "a rename into place whose temp path is derived from the destination", "sometimes"),
         Rule("TMP104", "constant-tmp-name-default",
-             "a helper parameter with a constant default that the helper renames into place unchanged", "safe"),
+             "a helper parameter with a constant default that the helper renames into place unchanged", "sometimes"),
         Rule("TMP105", "tmp-name-under-file-lock",
              "a non-unique temp name whose write and rename are held by an inter-process lock", "sometimes"),
         Rule("TMP106", "weakly-unique-tmp-name",

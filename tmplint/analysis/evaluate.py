@@ -216,6 +216,9 @@ class Evaluator:
         if all(V.shape(v) == V.shape(first) for v in values[1:]):
             return first if len(values) == 1 or V.has_unique(first) or V.is_constant(first) or V.WEAK in first.segs \
                 else me
+        weak = [v for v in values if V.WEAK in v.segs]
+        if weak and not any(V.has_unique(v) for v in values) and len({V.roots(v) for v in values}) == 1:
+            return weak[0]  # a probe loop: name = f"{path}.tmp"; while exists(name): n += 1; name = ...
         return me
 
     def _binding(self, binding: Binding, name: str) -> V.Value:
