@@ -111,6 +111,7 @@ def _main(argv: Optional[Sequence[str]]) -> int:
     except config_mod.ConfigError as exc:
         print(f"tmplint: error: {exc}", file=sys.stderr)
         return 2
+    args.project_root = settings.project_root
     if args.show_settings:
         print(config_mod.describe(settings))
         return 0
@@ -141,7 +142,7 @@ def _main(argv: Optional[Sequence[str]]) -> int:
 
 
 def _write(args: argparse.Namespace, findings: List[Diagnostic], errors: List[Diagnostic]) -> None:
-    options = dict(statistics=args.statistics, errors=errors)
+    options = dict(statistics=args.statistics, errors=errors, root=args.project_root)
     if args.output_file:
         with open(args.output_file, "w", encoding="utf-8") as stream:
             reporters.write_report(args.format, findings, stream, color=False, **options)
