@@ -168,3 +168,12 @@ def test_python_dash_m_runs_the_cli(project):
     (project / "m.py").write_text(SAVE)
     done = subprocess.run([sys.executable, "-m", "tmplint", "m.py"], capture_output=True, text=True, cwd=project)
     assert done.returncode == 1 and "m.py:5:16: TMP102" in done.stdout
+
+
+def test_config_is_found_inside_a_named_folder(tmp_path, monkeypatch, capsys):
+    sub = tmp_path / "proj"
+    sub.mkdir()
+    (sub / "pyproject.toml").write_text('[tool.tmplint]\nignore = ["TMP102"]\n')
+    (sub / "m.py").write_text(SAVE)
+    monkeypatch.chdir(tmp_path)
+    assert run(capsys, "proj")[0] == 0

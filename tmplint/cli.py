@@ -60,7 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _load_settings(args: argparse.Namespace) -> "config_mod.Config":
     """The configuration from ``--config`` or the nearest pyproject.toml, with the CLI's flags on top."""
-    start = os.path.dirname(os.path.abspath(args.paths[0])) if args.paths and args.paths[0] != "-" else os.getcwd()
+    if args.paths and args.paths[0] == "-":
+        start = args.stdin_filename or os.getcwd()
+    else:
+        start = args.paths[0] if args.paths else os.getcwd()
     path = args.config if args.config else config_mod.find_config(start)
     loaded = config_mod.load_config(path)
     return config_mod.merge_cli(
