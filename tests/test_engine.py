@@ -133,3 +133,14 @@ def test_check_paths_reports_unreadable_paths_and_goes_on(tmp_path):
     results = tmplint.check_paths([str(tmp_path), missing])
     assert [(os.path.basename(d.path), d.code) for d in results] == [
         ("broken.py", "TMP000"), ("good.py", "TMP102"), ("missing.py", "TMP000")]
+
+
+def test_guard_stops_a_chain_the_parser_cannot_take_and_ignores_plus_in_strings():
+    chain = "import os\nX = " + " + ".join(["'a'"] * (engine.MAX_OPERATOR_CHAIN + 5)) + "\nos.replace(a, b)\n"
+    (d,) = tmplint.check_source(chain)
+    assert d.code == "TMP000" and "too long" in d.message
+    in_string = "import os\nX = '" + "+" * 10000 + "'  # " + "+" * 10000 + "\n" + SAVE
+    assert found(in_string) == [(7, "TMP102")]
+    nested = "import os\nX = " + "(" * (engine.MAX_NESTING + 1) + "1" + ")" * (engine.MAX_NESTING + 1) + "\nos.replace(a, b)\n"
+    (d,) = tmplint.check_source(nested)
+    assert d.code == "TMP000" and "nested" in d.message

@@ -1,5 +1,7 @@
 """Read, screen, parse once, analyse, filter: the one pipeline every front end shares."""
 
+import io
+import tokenize
 from typing import Iterable, List, Optional, Sequence, Union
 
 import libcst as cst
@@ -23,25 +25,46 @@ def cannot_analyse(path: str, reason: str) -> Diagnostic:
 
 
 def _guard(text: str, options: AnalysisOptions) -> Optional[str]:
-    """A cheap check for what would crash or stall the parser; the reason, or None when safe."""
+    """A token-level check for what would crash or stall the parser; the reason, or None when safe.
+
+    LibCST builds a left-recursive tree for ``a + b + c ...`` and for implicit string
+    concatenation, so one long chain (counted between commas, like a binary-operator tree is
+    deep) or deep bracket nesting can exhaust its stack. Strings and comments are tokens here,
+    so a ``+`` inside them counts for nothing.
+    """
     if len(text.encode("utf-8", "surrogatepass")) > options.max_file_size:
         return f"too large (over {options.max_file_size} bytes)"
-    depth = longest = chain = 0
-    for char in text:
-        if char in "([{":
-            depth += 1
-            longest = max(longest, depth)
-        elif char in ")]}":
-            depth -= 1
-        elif char == "+":
-            chain += 1
-        elif char == "\n":
-            chain = 0 if depth == 0 else chain
-    if longest > MAX_NESTING:
-        return f"too deeply nested (over {MAX_NESTING} brackets)"
-    if chain > MAX_OPERATOR_CHAIN:
-        return f"expression too long (over {MAX_OPERATOR_CHAIN} operators)"
+    depth = deepest = chain = 0
+    previous = None
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            kind, string = token.type, token.string
+            if kind == tokenize.OP:
+                if string in "([{":
+                    depth += 1
+                    deepest = max(deepest, depth)
+                elif string in ")]}":
+                    depth -= 1
+                elif string in _CHAIN_RESETS:
+                    chain = 0
+                elif string in _BINARY_OPERATORS:
+                    chain += 1
+            elif kind == tokenize.STRING and previous == tokenize.STRING:
+                chain += 1  # implicit concatenation
+            elif kind == tokenize.NEWLINE:
+                chain = 0
+            if chain > MAX_OPERATOR_CHAIN:
+                return f"expression too long to parse safely (over {MAX_OPERATOR_CHAIN} operators in a row)"
+            previous = kind
+    except (tokenize.TokenError, SyntaxError):
+        return None  # LibCST will say what is wrong, with a position
+    if deepest > MAX_NESTING:
+        return f"too deeply nested to parse safely (over {MAX_NESTING} brackets)"
     return None
+
+
+_CHAIN_RESETS = frozenset({",", ";", ":", "=", "lambda"})
+_BINARY_OPERATORS = frozenset({"+", "-", "*", "/", "//", "%", "@", "|", "&", "^", "<<", ">>", "**"})
 
 
 def _parse(text: str) -> cst.Module:
