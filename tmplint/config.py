@@ -32,7 +32,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.9/3.10 only
     import tomli as tomllib
 
-DEFAULT_TMP_DIRS: Tuple[str, ...] = ("/tmp", "/var/tmp", "/dev/shm")
+DEFAULT_TMP_DIRS: Tuple[str, ...] = ("/tmp", "/var/tmp", "/dev/shm")  # noqa: TMP201 (the list of shared dirs itself, not a path)
 DEFAULT_EXCLUDE: Tuple[str, ...] = (
     ".git", ".venv", "venv", "build", "dist", "node_modules", "__pycache__", ".tox",
 )
