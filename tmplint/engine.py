@@ -57,7 +57,11 @@ def _guard(text: str, options: AnalysisOptions) -> Optional[str]:
                 return f"expression too long to parse safely (over {MAX_OPERATOR_CHAIN} operators in a row)"
             previous = kind
     except (tokenize.TokenError, SyntaxError):
-        return None  # LibCST will say what is wrong, with a position
+        # From 3.12 the tokenizer itself refuses a 201st open bracket, having reached 200;
+        # any other error is LibCST's to report, with a position.
+        if deepest < MAX_NESTING:
+            return None
+        deepest = MAX_NESTING + 1
     if deepest > MAX_NESTING:
         return f"too deeply nested to parse safely (over {MAX_NESTING} brackets)"
     return None
