@@ -1,6 +1,6 @@
 """The dataflow behind every TMP rule: scopes, values, summaries, findings."""
 
-from typing import List, NamedTuple, Optional
+from typing import Any, List, NamedTuple, Optional
 
 import libcst as cst
 
@@ -16,6 +16,8 @@ class Finding(NamedTuple):
     fix_title: Optional[str] = None
     fix_applicability: Optional[str] = None
     ref: Optional[cst.CSTNode] = None  # a node whose line replaces "{ref}" in the message
+    scope: Optional[Any] = None  # the scope the finding was made in, for the fixer
+    fact: Optional[Any] = None  # the rename (checker.Fact) behind a TMP10x finding, for the fixer
 
 
 def analyze_module(module: cst.Module, options: AnalysisOptions) -> List[Finding]:

@@ -290,10 +290,11 @@ class ScopeChecker:
         return out
 
     # --- findings ------------------------------------------------------------------------
-    def report(self, code: str, message: str, node: cst.CSTNode, ref: Optional[cst.CSTNode] = None) -> None:
+    def report(self, code: str, message: str, node: cst.CSTNode, ref: Optional[cst.CSTNode] = None,
+               scope: Optional[Scope] = None, fact: Optional[Fact] = None) -> None:
         key = (code, node)
         if key not in self.findings:
-            self.findings[key] = Finding(code, message, node, ref=ref)
+            self.findings[key] = Finding(code, message, node, ref=ref, scope=scope, fact=fact)
 
     def check_scope(self, scope: Scope) -> None:
         facts = self.summary(scope).facts if scope.kind == "function" else self.scope_facts(scope)[0]
@@ -314,7 +315,7 @@ class ScopeChecker:
         literal = V.first_literal(fact.src, [scope.id])
         where = literal.node if literal is not None else fact.src_node
         code = _code(kind, fact.locked, constant="TMP102", derived="TMP103")
-        self.report(code, _rename_message(kind, fact, self.ev), where)
+        self.report(code, _rename_message(kind, fact, self.ev), where, scope=scope, fact=fact)
 
     def _check_helper_call(self, fact: Fact, scope: Scope) -> None:
         if fact.inner.reported or not (fact.written or V.looks_temporary(fact.src)):
@@ -329,7 +330,7 @@ class ScopeChecker:
         spelled = V.basename_text(fact.src)
         message = (f'temp name "{spelled}" passed to {fact.label}(), which renames it into place '
                    f"without a unique part at {{ref}}; concurrent saves collide")
-        self.report(code, message, arg.value, ref=fact.rename)
+        self.report(code, message, arg.value, ref=fact.rename, scope=scope, fact=fact)
 
     @staticmethod
     def _temp_argument(fact: Fact) -> Optional[cst.Arg]:
@@ -360,7 +361,7 @@ class ScopeChecker:
             if V.is_constant(value):
                 message = (f'constant temp name "{V.basename_text(value)}" passed as {keyword}= to {label}(); '
                            f"if it renames that file into place, concurrent saves collide")
-                self.report("TMP101", message, arg.value)
+                self.report("TMP101", message, arg.value, scope=scope)
 
     def _check_defaults(self, function: Scope, facts: List[Fact]) -> None:
         """TMP104: a temp-name parameter whose constant default is renamed into place unchanged."""
@@ -389,7 +390,7 @@ class ScopeChecker:
                 code = _code(kind, fact.locked, constant="TMP104", derived="TMP104")
                 message = (f'default temp name "{V.basename_text(src)}" of parameter "{param.name.value}" is '
                            f"renamed into place without a unique part at {{ref}}; concurrent saves collide")
-                self.report(code, message, param.default, ref=fact.rename)
+                self.report(code, message, param.default, ref=fact.rename, scope=function, fact=fact)
 
     def run(self) -> List[Finding]:
         for scope in self.tables.scopes:
