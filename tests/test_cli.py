@@ -47,8 +47,8 @@ def test_findings_exit_1_in_flake8_form(project, capsys):
     code, out, _ = run(capsys, "state.py")
     assert code == 1
     first = out.splitlines()[0]
-    assert first.startswith("state.py:5:16: TMP102 ")
-    assert out.splitlines()[-1] == "Found 1 error."
+    assert first.startswith("state.py:5:16: TMP102 [*] ")
+    assert out.splitlines()[-1] == "Found 1 error (1 fixable with --fix)."
 
 
 def test_default_path_is_the_current_folder_and_output_is_sorted(project, capsys):
@@ -143,7 +143,7 @@ def test_stdin_with_a_filename(project, capsys, monkeypatch):
 def test_statistics_and_json(project, capsys):
     (project / "m.py").write_text(SAVE + "X = '/tmp/x'\n")
     _, out, _ = run(capsys, "--statistics", "m.py")
-    assert out.splitlines()[:2] == ["1\tTMP102\tconstant-tmp-name", "1\tTMP201\thardcoded-shared-tmp-path"]
+    assert out.splitlines()[:2] == ["1\tTMP102\t[*] constant-tmp-name", "1\tTMP201\t[ ] hardcoded-shared-tmp-path"]
     _, out, _ = run(capsys, "--format", "json", "m.py")
     assert [(d["code"], d["line"], d["column"]) for d in json.loads(out)] == [("TMP102", 5, 16), ("TMP201", 6, 5)]
 

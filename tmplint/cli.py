@@ -6,7 +6,7 @@ import sys
 from typing import List, Optional, Sequence
 
 from tmplint import __version__, config as config_mod, reporters
-from tmplint.diagnostics import CANNOT_ANALYSE, Diagnostic
+from tmplint.diagnostics import CANNOT_ANALYSE, SAFE, UNSAFE, Diagnostic
 from tmplint.registry import is_valid_selector
 from tmplint.runner import run_checks
 
@@ -35,6 +35,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Find temporary file names that two writers would share, in write-then-rename code.",
     )
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to check (default: .); - reads stdin")
+    parser.add_argument("--fix", action="store_true", help="rewrite constant temp names to unique ones, in place")
+    parser.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
+    parser.add_argument("--unsafe-fixes", action="store_true",
+                        help="also apply fixes marked unsafe (a helper that uses its temp name elsewhere)")
     parser.add_argument("--select", type=_codes, metavar="CODES", help="only these codes or prefixes")
     parser.add_argument("--ignore", type=_codes, metavar="CODES", help="never these codes or prefixes")
     parser.add_argument("--extend-select", type=_codes, metavar="CODES", help="codes to add to the selection (TMP106)")
@@ -120,23 +124,30 @@ def _main(argv: Optional[Sequence[str]]) -> int:
         return 0
 
     paths = args.paths or ["."]
+    fixed = 0
     if paths == ["-"]:
         from tmplint.engine import check_source
 
         name = args.stdin_filename or "-"
-        results = check_source(sys.stdin.buffer.read(), name, settings)
-        results = config_mod.apply_per_file_ignores(settings, results)
+        data = sys.stdin.buffer.read()
+        results = config_mod.apply_per_file_ignores(settings, check_source(data, name, settings))
+        if args.fix or args.diff:
+            return _fix_stdin(args, settings, name, data, results)
     else:
         if "-" in paths:
             print("tmplint: error: - (stdin) cannot be combined with other paths", file=sys.stderr)
             return 2
         results = run_checks(paths, settings, jobs=args.jobs, use_cache=not args.no_cache)
+        if args.fix or args.diff:
+            results, fixed, changed = _fix_files(args, settings, results)
+            if args.diff:
+                return _diff_exit(args, results, changed)
 
     errors = [d for d in results if d.code == CANNOT_ANALYSE]
     findings = [d for d in results if d.code != CANNOT_ANALYSE]
     for error in errors:
         print(reporters.format_error(error), file=sys.stderr)
-    _write(args, findings, errors)
+    _write(args, findings, errors, fixed)
     if errors:
         return 2
     if findings and not args.exit_zero:
@@ -144,8 +155,94 @@ def _main(argv: Optional[Sequence[str]]) -> int:
     return 0
 
 
-def _write(args: argparse.Namespace, findings: List[Diagnostic], errors: List[Diagnostic]) -> None:
-    options = dict(statistics=args.statistics, errors=errors, root=args.project_root)
+def _fixable(args: argparse.Namespace, diagnostic: Diagnostic) -> bool:
+    return diagnostic.fix_applicability == SAFE or (args.unsafe_fixes and diagnostic.fix_applicability == UNSAFE)
+
+
+def _fix_files(args: argparse.Namespace, settings, results: List[Diagnostic]):
+    """Fix (or, with --diff, only compute) each file that has a fix to make; the findings that remain.
+
+    Files are fixed in this process, one at a time: few files have findings, and the fixer
+    re-analyses each file it writes.
+    """
+    from tmplint.engine import cannot_analyse
+    from tmplint.fix.files import fix_file
+    from tmplint.source import SourceError
+
+    by_path: dict = {}
+    for diagnostic in results:
+        by_path.setdefault(diagnostic.path, []).append(diagnostic)
+    out: List[Diagnostic] = []
+    changed = []
+    fixed = 0
+    for path, diagnostics in by_path.items():
+        if not any(_fixable(args, d) for d in diagnostics) or any(d.code == CANNOT_ANALYSE for d in diagnostics):
+            out.extend(diagnostics)
+            continue
+        try:
+            result = fix_file(path, settings, args.unsafe_fixes, write=not args.diff)
+        except SourceError as exc:
+            out.extend(diagnostics)
+            out.append(cannot_analyse(path, f"not fixed: {exc}"))
+            continue
+        out.extend(result.remaining)
+        fixed += result.count
+        if result.changed:
+            changed.append(result)
+    return sorted(out, key=Diagnostic.sort_key), fixed, changed
+
+
+def _unified_diff(path: str, before: str, after: str) -> str:
+    import difflib
+
+    return "".join(difflib.unified_diff(before.splitlines(True), after.splitlines(True), path, path))
+
+
+def _diff_exit(args: argparse.Namespace, results: List[Diagnostic], changed) -> int:
+    errors = [d for d in results if d.code == CANNOT_ANALYSE]
+    for error in errors:
+        print(reporters.format_error(error), file=sys.stderr)
+    for result in changed:
+        sys.stdout.write(_unified_diff(result.path, result.original, result.fixed))
+    would = sum(r.count for r in changed)
+    print(f"Would fix {would} error{'s' if would != 1 else ''} in {len(changed)} file{'s' if len(changed) != 1 else ''}."
+          if changed else "No fixes to make.", file=sys.stderr)
+    if errors:
+        return 2
+    return 1 if changed else 0
+
+
+def _fix_stdin(args: argparse.Namespace, settings, name: str, data: bytes, results: List[Diagnostic]) -> int:
+    """``tmplint --fix -``: the fixed source on stdout, the report on stderr."""
+    from tmplint.fix import fix_text
+    from tmplint.source import SourceError, decode_source
+
+    errors = [d for d in results if d.code == CANNOT_ANALYSE]
+    for error in errors:
+        print(reporters.format_error(error), file=sys.stderr)
+    if errors:
+        sys.stdout.buffer.write(data)
+        return 2
+    try:
+        text, encoding = decode_source(data)
+        result = fix_text(text, name, settings, args.unsafe_fixes)
+    except SourceError as exc:
+        print(f"{name}: cannot analyse: not fixed: {exc}", file=sys.stderr)
+        sys.stdout.buffer.write(data)
+        return 2
+    if args.diff:
+        sys.stdout.write(_unified_diff(name, text, result.text))
+        return 1 if result.text != text else 0
+    sys.stdout.buffer.write(result.text.encode(encoding) if result.text != text else data)
+    sys.stdout.flush()
+    reporters.write_report(args.format, result.remaining, sys.stderr, unsafe_fixes=args.unsafe_fixes,
+                           fixed=result.fixed, root=args.project_root)
+    return 1 if result.remaining and not args.exit_zero else 0
+
+
+def _write(args: argparse.Namespace, findings: List[Diagnostic], errors: List[Diagnostic], fixed: int = 0) -> None:
+    options = dict(statistics=args.statistics, errors=errors, root=args.project_root,
+                   unsafe_fixes=args.unsafe_fixes, fixed=fixed)
     if args.output_file:
         with open(args.output_file, "w", encoding="utf-8") as stream:
             reporters.write_report(args.format, findings, stream, color=False, **options)

@@ -2,12 +2,13 @@
 
 import io
 import tokenize
-from typing import Iterable, List, Optional, Sequence, Union
+from dataclasses import replace
+from typing import Any, Iterable, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 import libcst as cst
 
 from tmplint import noqa
-from tmplint.analysis import analyze_module
+from tmplint.analysis import Finding, analyze_module_with_tables
 from tmplint.config import AnalysisOptions, Config
 from tmplint.diagnostics import CANNOT_ANALYSE, Diagnostic
 from tmplint.positions import positions
@@ -82,38 +83,66 @@ def _parse(text: str) -> cst.Module:
         raise SourceError(f"parser error: {exc}") from None
 
 
-def analyse_text(text: str, path: str, options: AnalysisOptions, *, apply_noqa: bool = True) -> List[Diagnostic]:
-    """All findings of every rule for one decoded file, before selection."""
+class Analysed(NamedTuple):
+    """One file's findings beside the diagnostics they became, with the tree and checker (for the fixer)."""
+
+    module: Optional[cst.Module]
+    checker: Any
+    pairs: List[Tuple[Finding, Diagnostic]]
+
+
+NOTHING = Analysed(None, None, [])
+
+
+def analyse(text: str, path: str, options: AnalysisOptions, *, apply_noqa: bool = True) -> Analysed:
+    """Screen, guard, parse once, analyse, position, noqa; raises SourceError for bad input."""
     if not may_have_findings(text, options):
-        return []
+        return NOTHING
     if apply_noqa and noqa.file_is_ignored(text.splitlines(True)):
-        return []
+        return NOTHING
     reason = _guard(text, options)
     if reason is not None:
         raise SourceError(reason)
     module = _parse(text)
     try:
-        findings = analyze_module(module, options)
+        findings, checker = analyze_module_with_tables(module, options)
     except RecursionError:
         raise SourceError("too deeply nested to analyse") from None
     if not findings:
-        return []
+        return NOTHING
     wanted = [f.node for f in findings] + [f.ref for f in findings if f.ref is not None]
     where = positions(module, wanted)
-    diagnostics = []
+    pairs = []
     for finding in findings:
         message = finding.message
         if finding.ref is not None:
             message = message.replace("{ref}", f"line {where[finding.ref][0]}")
-        diagnostics.append(Diagnostic(finding.code, message, path, *where[finding.node],
-                                      finding.fix_title, finding.fix_applicability))
+        pairs.append((finding, Diagnostic(finding.code, message, path, *where[finding.node],
+                                          finding.fix_title, finding.fix_applicability)))
     if apply_noqa:
         lines = text.splitlines(True)
         mapping = noqa.noqa_line_mapping(text, lines)
-        diagnostics = [
-            d for d in diagnostics
+        pairs = [
+            (f, d) for f, d in pairs
             if not noqa.is_ignored(d.code, mapping.get(d.line, lines[d.line - 1] if d.line <= len(lines) else None))
         ]
+    return Analysed(module, checker, pairs)
+
+
+def analyse_text(text: str, path: str, options: AnalysisOptions, *, apply_noqa: bool = True) -> List[Diagnostic]:
+    """All findings of every rule for one decoded file, before selection, each marked with its fix."""
+    analysed = analyse(text, path, options, apply_noqa=apply_noqa)
+    if not analysed.pairs:
+        return []
+    from tmplint.fix.planner import Planner
+
+    planner = Planner(analysed.module, analysed.checker)
+    diagnostics = []
+    for finding, diagnostic in analysed.pairs:
+        edit = planner.plan(finding)
+        if edit is not None:
+            diagnostic = replace(diagnostic, fix_title=edit.title, fix_applicability=edit.applicability)
+        diagnostics.append(diagnostic)
     return sorted(set(diagnostics), key=Diagnostic.sort_key)
 
 

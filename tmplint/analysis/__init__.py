@@ -1,6 +1,6 @@
 """The dataflow behind every TMP rule: scopes, values, summaries, findings."""
 
-from typing import Any, List, NamedTuple, Optional
+from typing import Any, List, NamedTuple, Optional, Tuple
 
 import libcst as cst
 
@@ -21,6 +21,12 @@ class Finding(NamedTuple):
 
 
 def analyze_module(module: cst.Module, options: AnalysisOptions) -> List[Finding]:
-    from tmplint.analysis.checker import check_module
+    return analyze_module_with_tables(module, options)[0]
 
-    return check_module(module, options)
+
+def analyze_module_with_tables(module: cst.Module, options: AnalysisOptions) -> Tuple[List[Finding], Any]:
+    """The findings and the checker that made them (its tables and evaluator), which the fixer plans with."""
+    from tmplint.analysis.checker import ScopeChecker
+
+    checker = ScopeChecker(module, options)
+    return checker.run(), checker

@@ -1,0 +1,70 @@
+"""Fixing files on disk: read, fix, and write back atomically with the file's own encoding and mode."""
+
+import os
+import stat
+import uuid
+from typing import List, NamedTuple
+
+from tmplint.config import Config
+from tmplint.diagnostics import Diagnostic
+from tmplint.fix import fix_text
+from tmplint.source import SourceError, decode_source
+
+
+class FileFix(NamedTuple):
+    path: str
+    original: str
+    fixed: str
+    count: int  # findings fixed
+    remaining: List[Diagnostic]
+
+    @property
+    def changed(self) -> bool:
+        return self.fixed != self.original
+
+
+def fix_file(path: str, config: Config, unsafe_fixes: bool = False, write: bool = True) -> FileFix:
+    """Fix one file; with ``write`` the result replaces it atomically. Raises SourceError on bad input."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        raise SourceError(exc.strerror or str(exc)) from None
+    text, encoding = decode_source(data)
+    result = fix_text(text, path, config, unsafe_fixes)
+    if result.text != text and write:
+        try:
+            encoded = result.text.encode(encoding)
+        except UnicodeEncodeError as exc:
+            raise SourceError(f"the fix cannot be written in {encoding}: {exc.reason}") from None
+        try:
+            write_atomically(path, encoded)
+        except OSError as exc:
+            raise SourceError(f"not fixed: cannot write: {exc.strerror or exc}") from None
+    return FileFix(path, text, result.text, result.fixed, result.remaining)
+
+
+def write_atomically(path: str, data: bytes) -> None:
+    """Write through a unique temp file in the same folder and ``os.replace`` it onto the real file.
+
+    The target keeps its permission bits; a symlink is followed so the link itself stays. If
+    anything fails before the rename the original is intact and the temp file is removed.
+    """
+    target = os.path.realpath(path)
+    mode = stat.S_IMODE(os.stat(target).st_mode)
+    folder, name = os.path.split(target)
+    temp = os.path.join(folder, f".{name}.{uuid.uuid4().hex}.tmplint")
+    descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, mode)
+        os.replace(temp, target)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise

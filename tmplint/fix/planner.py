@@ -1,0 +1,384 @@
+"""From a finding to the edits that make its temp name unique (rules.md, "The fix").
+
+The planner works on the very tree and analysis that produced the findings: each finding
+carries its scope and its rename ``Fact``. An ``Edit`` is a set of node replacements plus, when
+one temp path is spelled out more than once in a scope, an assignment hoisted before the first
+use so that every use shares one unique name.
+"""
+
+import dataclasses
+from typing import Dict, Iterator, List, NamedTuple, Optional, Set, Tuple
+
+import libcst as cst
+
+from tmplint.analysis import Finding
+from tmplint.analysis import knowledge as K
+from tmplint.analysis import values as V
+from tmplint.analysis.scopes import ASSIGN, Scope
+from tmplint.diagnostics import SAFE, UNSAFE
+from tmplint.fix.spelling import UniquePart, append_to, insert_into_literal, literal_takes_insert, parenthesize
+
+FIXABLE = frozenset({"TMP101", "TMP102", "TMP103", "TMP104", "TMP105"})
+HOISTED_NAME = "tmp_path"
+
+# Parents under which a new ``a + b`` needs no parentheses.
+_OPEN_CONTEXTS = (cst.Arg, cst.Assign, cst.AnnAssign, cst.Return, cst.Expr, cst.Element,
+                  cst.FormattedStringExpression, cst.WithItem)
+_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp, cst.Lambda)
+
+
+@dataclasses.dataclass
+class Edit:
+    title: str
+    applicability: str
+    replace: Dict[cst.CSTNode, cst.CSTNode]  # original node (by identity) -> new node
+    insert: Dict[cst.CSTNode, List[cst.BaseStatement]]  # statement -> new statements before it
+    scopes: Tuple[Scope, ...]
+
+
+class _Use(NamedTuple):
+    node: cst.CSTNode
+    order: int
+    path: Tuple[Tuple[cst.CSTNode, int], ...]  # (block, statement index) from the scope's body inward
+    nested: bool  # inside a lambda or a comprehension
+    in_test: bool  # inside the test of an ``if``/``while`` header
+
+
+class Planner:
+    def __init__(self, module: cst.Module, checker, unique: Optional[UniquePart] = None):
+        self.module = module
+        self.ev = checker.ev
+        self.tables = checker.tables
+        self.unique = unique or UniquePart()
+        self._parents: Optional[Dict[cst.CSTNode, cst.CSTNode]] = None
+        self._scans: Dict[int, List[_Use]] = {}
+        self.taken_names: Set[Tuple[int, str]] = set()
+        self._renames: Dict[tuple, object] = {}
+
+    # --- the public step -------------------------------------------------------------------
+    def plan(self, finding: Finding) -> Optional[Edit]:
+        if finding.code not in FIXABLE or finding.scope is None:
+            return None
+        fact = finding.fact
+        if fact is None:  # TMP101 at a helper it cannot see: the argument itself gains the unique part
+            value = self.ev.eval(finding.node, finding.scope)
+            edit = self._unique_edit(finding.node, value, finding.scope, hoist=False)
+            return self._edit("add a uuid to the temp name passed to the helper", SAFE, edit, finding.scope)
+        scope, inner = finding.scope, fact
+        through_helper = inner.inner is not None
+        while inner.inner is not None:
+            scope, inner = inner.helper, inner.inner
+        edit = self._rename_edit(scope, inner)
+        if edit is None:
+            return None
+        if through_helper or finding.code == "TMP104":
+            name = scope.name or "the helper"
+            safe = not self._parameters_read_elsewhere(scope, inner, edit)
+            title = f"add a uuid where {name}() builds the temp name"
+            return self._edit(title, SAFE if safe else UNSAFE, edit, scope)
+        return self._edit("add a uuid to the temp name", SAFE, edit, scope)
+
+    @staticmethod
+    def _edit(title: str, applicability: str, planned, scope: Scope) -> Optional[Edit]:
+        if planned is None:
+            return None
+        replace, insert = planned
+        return Edit(title, applicability, replace, insert, (scope,))
+
+    # --- renames ---------------------------------------------------------------------------
+    def _rename_edit(self, scope: Scope, fact):
+        """The edit for the temp path of a rename made directly in ``scope`` (planned once per rename)."""
+        key = (scope.id, fact.src_node)
+        if key not in self._renames:
+            self._renames[key] = self._unique_edit(fact.src_node, fact.src, scope, hoist=True)
+        return self._renames[key]
+
+    def _definition(self, expr: cst.CSTNode, scope: Scope) -> Tuple[cst.CSTNode, Optional[str]]:
+        """Follow a name bound once in this same scope to the expression it holds."""
+        holder = None
+        for _ in range(10):
+            if not isinstance(expr, cst.Name):
+                break
+            found = self.ev.lookup(expr.value, scope)
+            if not found or found[0] is not scope or len(found[1]) != 1 or found[1][0].kind != ASSIGN:
+                break
+            binding = found[1][0]
+            if binding.value is None or not self._assigned_to_plain_name(binding.value, expr.value):
+                break
+            holder, expr = expr.value, binding.value
+        return expr, holder
+
+    def _assigned_to_plain_name(self, value: cst.CSTNode, name: str) -> bool:
+        parent = self.parents.get(value)
+        return (isinstance(parent, cst.Assign) and len(parent.targets) == 1
+                and isinstance(parent.targets[0].target, cst.Name) and parent.targets[0].target.value == name)
+
+    def _unique_edit(self, expr: cst.CSTNode, value: V.Value, scope: Scope, hoist: bool):
+        """(replacements, inserts) that give the temp path ``expr`` a unique part, or None."""
+        definition, holder = self._definition(expr, scope) if hoist else (expr, None)
+        target = self._target(definition, value, scope)
+        if target is None:
+            return None
+        old, new = target
+        if not hoist or scope.kind == "lambda":
+            return {old: new}, {}
+        fixed = new if old is definition else definition.deep_replace(old, new)
+        uses = self._copies(definition, scope)
+        if uses is None:
+            return None
+        if len(uses) <= 1:
+            return {old: new}, {}
+        return self._hoisted(definition, fixed, holder, uses, scope)
+
+    def _target(self, definition: cst.CSTNode, value: V.Value, scope: Scope):
+        """(node to replace, its replacement): a literal gains a field, else the basename gains a suffix."""
+        literal = self._insertion_literal(value, scope)
+        if literal is not None and self._is_within(literal, definition):
+            return literal, insert_into_literal(literal, self.unique)
+        base = self._basename_expr(definition, scope)
+        if base is definition and value.is_path:
+            return None  # a whole Path object: no text to append to
+        if isinstance(base, (cst.SimpleString, cst.FormattedString)) and literal_takes_insert(base) \
+                and not self._is_template(base):
+            return base, insert_into_literal(base, self.unique)
+        new = append_to(base, self.unique, is_bytes=self._is_bytes(value))
+        if isinstance(new, cst.BinaryOperation) and not isinstance(self.parents.get(base), _OPEN_CONTEXTS):
+            new = parenthesize(new)
+        return base, new
+
+    def _insertion_literal(self, value: V.Value, scope: Scope) -> Optional[cst.CSTNode]:
+        """The literal of the basename's trailing text that holds its last dot (or its very end)."""
+        segs = V.basename(value)
+        tail: List[V.Lit] = []
+        for seg in reversed(segs):
+            if not isinstance(seg, V.Lit):
+                break
+            tail.append(seg)
+        if not tail:
+            return None
+        chosen = next((lit for lit in tail if "." in lit.text), tail[-1])
+        node = chosen.node
+        if node is None or chosen.scope != scope.id or not literal_takes_insert(node):
+            return None
+        if isinstance(node, cst.SimpleString):
+            text = node.evaluated_value
+            if not isinstance(text, str) or text.rsplit("/", 1)[-1] != chosen.text or self._is_template(node):
+                return None
+        else:  # an f-string: only its last text part can take the field
+            last = node.parts[-1].value.replace("{{", "{").replace("}}", "}")
+            if last.rsplit("/", 1)[-1] != chosen.text or chosen is not tail[0]:
+                return None
+        return node
+
+    def _is_template(self, node: cst.CSTNode) -> bool:
+        parent = self.parents.get(node)
+        if isinstance(parent, cst.BinaryOperation) and isinstance(parent.operator, cst.Modulo) and parent.left is node:
+            return True
+        return isinstance(parent, cst.Attribute) and parent.attr.value == "format"
+
+    @staticmethod
+    def _is_bytes(value: V.Value) -> bool:
+        return any(isinstance(seg, V.Lit) and isinstance(seg.node, cst.SimpleString)
+                   and "b" in seg.node.prefix.lower() for seg in V.basename(value))
+
+    def _basename_expr(self, expr: cst.CSTNode, scope: Scope) -> cst.CSTNode:
+        """The sub-expression that spells the basename: the last ``join`` argument, the right of ``/``."""
+        for _ in range(20):
+            if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Divide):
+                expr = expr.right
+                continue
+            if isinstance(expr, cst.Call):
+                args = [a for a in expr.args if a.keyword is None]
+                if not args or any(a.star for a in args) or len(args) != len(expr.args):
+                    return expr
+                qualified = self.ev.qualname(expr.func, scope) or ""
+                method = expr.func.attr.value if isinstance(expr.func, cst.Attribute) else ""
+                if qualified in K.JOINS or qualified in K.PATH_TYPES or method == "joinpath":
+                    expr = args[-1].value
+                    continue
+                if method in ("with_name", "with_suffix", "with_stem") and len(args) == 1:
+                    expr = args[0].value
+                    continue
+            return expr
+        return expr
+
+    # --- one temp path, one name -----------------------------------------------------------
+    def _copies(self, definition: cst.CSTNode, scope: Scope) -> Optional[List[_Use]]:
+        """Every spelling of ``definition`` in its scope, or None when they cannot share one name."""
+        text = self.ev.text(definition)
+        kind = type(definition)
+        uses = [u for u in self._scan(scope) if type(u.node) is kind and self.ev.text(u.node) == text]
+        if not any(u.node is definition for u in uses):
+            return None
+        if len(uses) > 1:
+            if any(u.nested for u in uses):
+                return None
+            for name in self._names_read(definition):
+                found = self.ev.lookup(name, scope)
+                if found and found[0] is scope and len(found[1]) > 1:
+                    return None  # rebound: the spellings may not be the same path
+        return uses
+
+    def _hoisted(self, definition, fixed, holder: Optional[str], uses: List[_Use], scope: Scope):
+        first = min(uses, key=lambda u: u.order)
+        own = next(u for u in uses if u.node is definition)
+        if holder is not None and own is first and all(self._visible_after(own, u) for u in uses if u is not own):
+            replace = {u.node: cst.Name(holder) for u in uses if u is not own}
+            replace[definition] = fixed
+            return replace, {}
+        depth = 0
+        while all(len(u.path) > depth and u.path[depth][0] is first.path[depth][0] for u in uses):
+            depth += 1
+        if depth == 0:
+            return None
+        block, _ = first.path[depth - 1]
+        index = min(u.path[depth - 1][1] for u in uses)
+        anchor = _statements(block)[index]
+        if first.in_test and len(first.path) == depth and isinstance(anchor, cst.While):
+            return None
+        names = self._names_read(definition)
+        if self._binds_any(anchor, names):
+            return None
+        variable = self._free_name(scope)
+        assignment = cst.SimpleStatementLine(
+            body=[cst.Assign(targets=[cst.AssignTarget(cst.Name(variable))], value=fixed.with_changes(lpar=[], rpar=[])
+                             if isinstance(fixed, cst.BinaryOperation) else fixed)],
+        )
+        return {u.node: cst.Name(variable) for u in uses}, {anchor: [assignment]}
+
+    @staticmethod
+    def _visible_after(own: _Use, use: _Use) -> bool:
+        """``use`` runs after the assignment ``own`` sits in, in the same or an inner block."""
+        block, index = own.path[-1]
+        return any(b is block and i > index for b, i in use.path)
+
+    def _free_name(self, scope: Scope) -> str:
+        """The first of tmp_path, tmp_path_2... that no code of the scope (or, at module level, the file) reads."""
+        used = {n.value for n in _walk(self.module if scope.kind == "module" else scope.node) if isinstance(n, cst.Name)}
+        n = 1
+        while True:
+            name = HOISTED_NAME if n == 1 else f"{HOISTED_NAME}_{n}"
+            if name not in used and (scope.id, name) not in self.taken_names:
+                self.taken_names.add((scope.id, name))
+                return name
+            n += 1
+
+    @staticmethod
+    def _names_read(expr: cst.CSTNode) -> Set[str]:
+        out = set()
+        stack = [expr]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, cst.Name):
+                out.add(node.value)
+            elif isinstance(node, cst.Attribute):
+                stack.append(node.value)
+            else:
+                stack.extend(node.children)
+        return out
+
+    @staticmethod
+    def _binds_any(statement: cst.CSTNode, names: Set[str]) -> bool:
+        """A compound statement whose header or body binds a name the hoisted expression reads."""
+        for node in _walk(statement):
+            targets = ()
+            if isinstance(node, cst.AssignTarget):
+                targets = (node.target,)
+            elif isinstance(node, (cst.AnnAssign, cst.AugAssign, cst.For, cst.NamedExpr)):
+                targets = (node.target,)
+            elif isinstance(node, cst.AsName):
+                targets = (node.name,)
+            for target in targets:
+                if any(isinstance(n, cst.Name) and n.value in names for n in _walk(target)):
+                    return True
+        return False
+
+    def _parameters_read_elsewhere(self, scope: Scope, fact, edit) -> bool:
+        """The helper uses its temp-name parameter for more than building the temp path (cleanup, logs)."""
+        basename_roots = V.roots(V.Value(V.basename(fact.src)))
+        params = {root.split(":", 1)[1] for root in basename_roots if root.startswith(f"{scope.id}:")}
+        params = {p.split(".", 1)[0] for p in params}
+        if not params:
+            return False
+        replaced, _ = edit
+        covered: Set[int] = set()
+        for old in replaced:
+            covered.update(id(n) for n in _walk(old))
+        for use in self._scan(scope):
+            if isinstance(use.node, cst.Name) and use.node.value in params and id(use.node) not in covered:
+                return True
+        return False
+
+    # --- the scope's statements --------------------------------------------------------------
+    def _scan(self, scope: Scope) -> List[_Use]:
+        found = self._scans.get(scope.id)
+        if found is None:
+            found = self._scans[scope.id] = list(_scan_scope(scope.node))
+        return found
+
+    @property
+    def parents(self) -> Dict[cst.CSTNode, cst.CSTNode]:
+        if self._parents is None:
+            parents: Dict[cst.CSTNode, cst.CSTNode] = {}
+            stack: List[cst.CSTNode] = [self.module]
+            while stack:
+                node = stack.pop()
+                for child in node.children:
+                    parents[child] = node
+                    stack.append(child)
+            self._parents = parents
+        return self._parents
+
+    def _is_within(self, node: cst.CSTNode, ancestor: cst.CSTNode) -> bool:
+        parents = self.parents
+        current: Optional[cst.CSTNode] = node
+        while current is not None:
+            if current is ancestor:
+                return True
+            current = parents.get(current)
+        return False
+
+
+def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(current.children))
+
+
+def _statements(block: cst.CSTNode) -> List[cst.CSTNode]:
+    return list(block.body)
+
+
+def _scan_scope(scope_node: cst.CSTNode) -> Iterator[_Use]:
+    """Every node of one scope in source order with its block path; nested defs and classes left out."""
+    order = [0]
+
+    def block(owner: cst.CSTNode, statements, path) -> Iterator[_Use]:
+        for index, statement in enumerate(statements):
+            yield from node(statement, path + ((owner, index),), False, False)
+
+    def node(current: cst.CSTNode, path, nested: bool, in_test: bool) -> Iterator[_Use]:
+        order[0] += 1
+        yield _Use(current, order[0], path, nested, in_test)
+        if isinstance(current, (cst.FunctionDef, cst.ClassDef)):
+            return
+        nested = nested or isinstance(current, _COMPREHENSIONS)
+        for child in current.children:
+            if isinstance(child, cst.IndentedBlock):
+                yield from block(child, child.body, path)
+            else:
+                test = in_test or (isinstance(current, (cst.If, cst.While)) and child is current.test)
+                yield from node(child, path, nested, test)
+
+    if isinstance(scope_node, cst.Module):
+        yield from block(scope_node, scope_node.body, ())
+    elif isinstance(scope_node, cst.FunctionDef):
+        body = scope_node.body
+        if isinstance(body, cst.IndentedBlock):
+            yield from block(body, body.body, ())
+        else:
+            yield from node(body, (), False, False)
+    else:
+        yield from node(scope_node, (), False, False)
