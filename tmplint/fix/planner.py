@@ -295,7 +295,8 @@ class Planner:
 
     def _parameters_read_elsewhere(self, scope: Scope, fact, edit) -> bool:
         """The helper uses its temp-name parameter for more than building the temp path (cleanup, logs)."""
-        basename_roots = V.roots(V.Value(V.basename(fact.src)))
+        # The temp-name parameter: what the basename reads beyond the destination (``path + tmp_suffix``).
+        basename_roots = V.roots(V.Value(V.basename(fact.src))) - V.roots(fact.dst)
         params = {root.split(":", 1)[1] for root in basename_roots if root.startswith(f"{scope.id}:")}
         params = {p.split(".", 1)[0] for p in params}
         if not params:
