@@ -81,22 +81,35 @@ def test_rule_fixtures_fix_cleanly(rules, tmp_path):
     assert [d.code for d in result.remaining] == [d.code for d in before if d.fix_applicability is None]
 
 
+# A save that writes its temp file and renames it: the shape the fixer rewrites.
+SAVE_LINES = ["import os", "", "def save(d):", "    tmp = os.path.join(d, '.tmp')", "    open(tmp, 'w').close()",
+              "    os.replace(tmp, d)", ""]
+
+
 def test_fix_source_keeps_bytes_bom_and_crlf():
-    source = b"\xef\xbb\xbfimport os\r\n\r\ndef save(d):\r\n    os.replace(os.path.join(d, '.tmp'), d)\r\n"
+    source = b"\xef\xbb\xbf" + "\r\n".join(SAVE_LINES).encode()
     fixed = fix_source(source)
     assert isinstance(fixed, bytes) and fixed.startswith(b"\xef\xbb\xbfimport os\r\nimport uuid\r\n")
     assert b"f'.{uuid.uuid4().hex}.tmp'" in fixed and b"\n" not in fixed.replace(b"\r\n", b"")
     assert fix_source(fixed) == fixed
 
 
+def test_a_rename_of_a_file_written_elsewhere_is_reported_but_not_fixed():
+    """Renaming a fresh unique name that nobody wrote would fail every time: no fix is offered."""
+    source = "import os\n\ndef publish(d):\n    os.replace(os.path.join(d, 'state.tmp'), os.path.join(d, 'state'))\n"
+    (finding,) = tmplint.check_source(source)
+    assert finding.code == "TMP102" and finding.fix_applicability is None
+    assert fix_source(source) == source
+
+
 def test_latin1_cookie_file_keeps_its_encoding():
-    source = "# -*- coding: latin-1 -*-\nimport os\nNOTE = 'café'\nos.replace('state.tmp', 'state')\n"
+    source = "# -*- coding: latin-1 -*-\nimport os\nNOTE = 'café'\nopen('state.tmp', 'w').close()\nos.replace('state.tmp', 'state')\n"
     fixed = fix_source(source.encode("latin-1"))
     assert fixed.decode("latin-1").startswith("# -*- coding: latin-1 -*-\nimport os\nimport uuid\nNOTE = 'café'")
 
 
 def test_a_file_the_parser_cannot_round_trip_is_not_touched():
-    lone_cr = "import os\rdef save(d):\r    os.replace(os.path.join(d, '.tmp'), d)\r"
+    lone_cr = "\r".join(SAVE_LINES)
     with pytest.raises(SourceError, match="byte for byte"):
         fix_text(lone_cr)
     assert fix_source(lone_cr) == lone_cr
@@ -164,7 +177,7 @@ def test_fix_from_stdin_writes_the_fixed_source(capsys, monkeypatch):
 
 def test_fix_reports_a_file_it_cannot_round_trip(tmp_path, capsys):
     target = tmp_path / "cr.py"
-    data = b"import os\rdef save(d):\r    os.replace(os.path.join(d, '.tmp'), d)\r"
+    data = "\r".join(SAVE_LINES).encode()
     target.write_bytes(data)
     code, _, err = run(capsys, "--fix", "--no-cache", str(target))
     assert code == 2 and target.read_bytes() == data

@@ -68,6 +68,8 @@ class Planner:
         through_helper = inner.inner is not None
         while inner.inner is not None:
             scope, inner = inner.helper, inner.inner
+        if not inner.written:
+            return None  # the temp file is made elsewhere: renaming a new name would find no file
         edit = self._rename_edit(scope, inner)
         if edit is None:
             return None
