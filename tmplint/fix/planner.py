@@ -236,8 +236,8 @@ class Planner:
         block, _ = first.path[depth - 1]
         index = min(u.path[depth - 1][1] for u in uses)
         anchor = _statements(block)[index]
-        if first.in_test and len(first.path) == depth and isinstance(anchor, cst.While):
-            return None
+        if first.in_test:
+            return None  # rules.md: a first use in a condition gets no fix
         names = self._names_read(definition)
         if self._binds_any(anchor, names):
             return None
