@@ -1,8 +1,11 @@
 """The ``tmplint`` command: argument parsing, file selection, running the engine, reporting."""
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
+import threading
 from typing import List, Optional, Sequence
 
 from tmplint import __version__, config as config_mod, reporters
@@ -180,7 +183,8 @@ def _fix_files(args: argparse.Namespace, settings, results: List[Diagnostic]):
             out.extend(diagnostics)
             continue
         try:
-            result = fix_file(path, settings, args.unsafe_fixes, write=not args.diff)
+            with _sigterm_raises():
+                result = fix_file(path, settings, args.unsafe_fixes, write=not args.diff)
         except SourceError as exc:
             out.extend(diagnostics)
             out.append(cannot_analyse(path, f"not fixed: {exc}"))
@@ -190,6 +194,24 @@ def _fix_files(args: argparse.Namespace, settings, results: List[Diagnostic]):
         if result.changed:
             changed.append(result)
     return sorted(out, key=Diagnostic.sort_key), fixed, changed
+
+
+@contextlib.contextmanager
+def _sigterm_raises():
+    """While a file is fixed, SIGTERM (``kill``, a CI timeout) raises SystemExit instead of ending the
+    process at once, so ``write_atomically`` removes its temp file on the way out."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread sets handlers
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_exit)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)  # None: set in C
+
+
+def _raise_exit(signum, frame):
+    raise SystemExit(128 + signum)
 
 
 def _unified_diff(path: str, before: str, after: str) -> str:

@@ -40,7 +40,7 @@ def fix_file(path: str, config: Config, unsafe_fixes: bool = False, write: bool 
         try:
             write_atomically(path, encoded)
         except OSError as exc:
-            raise SourceError(f"not fixed: cannot write: {exc.strerror or exc}") from None
+            raise SourceError(f"cannot write: {exc.strerror or exc}") from None
     return FileFix(path, text, result.text, result.fixed, result.remaining)
 
 
