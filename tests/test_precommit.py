@@ -1,4 +1,4 @@
-"""The ``tmplint`` hook of .pre-commit-hooks.yaml, installed and run by the real pre-commit.
+"""The hooks of .pre-commit-hooks.yaml (``tmplint``, ``tmplint-fix``), installed and run by the real pre-commit.
 
 pre-commit builds the hook's environment from this checkout (uncommitted changes to tracked files
 included) and needs PyPI for that. Without network these tests fail with pre-commit's output: a
@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from tmplint.fix import fix_text
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,8 +63,8 @@ def make_repo(path: Path, files: dict) -> Path:
     return path
 
 
-def try_repo(repo: Path, home: Path) -> subprocess.CompletedProcess:
-    argv = [sys.executable, "-m", "pre_commit", "try-repo", str(REPO_ROOT), "tmplint"]
+def try_repo(repo: Path, home: Path, hook: str = "tmplint") -> subprocess.CompletedProcess:
+    argv = [sys.executable, "-m", "pre_commit", "try-repo", str(REPO_ROOT), hook]
     argv += ["--all-files", "--color", "never"]
     return subprocess.run(
         argv, cwd=repo, env=clean_env(PRE_COMMIT_HOME=str(home)), capture_output=True, text=True, timeout=1200
@@ -88,3 +90,19 @@ def test_hook_passes_on_clean_files(tmp_path, pre_commit_home):
     proc = try_repo(repo, pre_commit_home)
     assert proc.returncode == 0, explain(proc, pre_commit_home)
     assert re.search(r"^tmplint\.+Passed$", proc.stdout, re.MULTILINE), explain(proc, pre_commit_home)
+
+
+def test_fix_hook_rewrites_the_file_and_stops_the_commit_then_passes(tmp_path, pre_commit_home):
+    repo = make_repo(tmp_path / "repo", {"save_state.py": CONSTANT_NAME, "clean.py": CLEAN})
+    proc = try_repo(repo, pre_commit_home, "tmplint-fix")
+    assert proc.returncode == 1, explain(proc, pre_commit_home)
+    assert "- files were modified by this hook" in proc.stdout, explain(proc, pre_commit_home)
+    fixed = (repo / "save_state.py").read_text()
+    assert "uuid.uuid4().hex" in fixed and fixed == fix_text(CONSTANT_NAME, "save_state.py").text
+    assert (repo / "clean.py").read_text() == CLEAN
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=repo, env=clean_env(), capture_output=True,
+                            text=True, check=True).stdout
+    assert status == " M save_state.py\n", status  # the fix, and no temp file beside it
+    again = try_repo(repo, pre_commit_home, "tmplint-fix")
+    assert again.returncode == 0, explain(again, pre_commit_home)
+    assert re.search(r"^tmplint \(fix\)\.+Passed$", again.stdout, re.MULTILINE), explain(again, pre_commit_home)
