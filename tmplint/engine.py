@@ -1,7 +1,10 @@
 """Read, screen, parse once, analyse, filter: the one pipeline every front end shares."""
 
+import ast
 import io
+import keyword
 import tokenize
+import warnings
 from dataclasses import replace
 from typing import Any, Iterable, List, NamedTuple, Optional, Sequence, Tuple, Union
 
@@ -18,6 +21,7 @@ from tmplint.source import SourceError, decode_source, read_source
 
 # Guard against inputs that crash or stall LibCST's native parser (see rules.md, "The parser guard").
 MAX_OPERATOR_CHAIN = 3000
+MAX_DEPTH = 1000
 MAX_NESTING = 200
 
 
@@ -32,31 +36,87 @@ def _guard(text: str, options: AnalysisOptions) -> Optional[str]:
     concatenation, so one long chain (counted between commas, like a binary-operator tree is
     deep) or deep bracket nesting can exhaust its stack. Strings and comments are tokens here,
     so a ``+`` inside them counts for nothing.
+
+    Other chains make the tree as deep and crash it or stall it as surely: ``a and b``, ``not not
+    a``, ``~~a``, ``x if c else y if d else z``, ``lambda: lambda: a``, ``await``, comprehension
+    ``for``s, ``a.b(c)[d]``, a run of ``elif``, and any chain whose links hold commas in brackets
+    (``f(a, b) + f(a, b) ...``). Their depth is estimated per bracket level as Python's precedence
+    builds the tree (a ``+`` chain of ``*`` products is as deep as the ``+`` chain and its longest
+    product), summed over the open brackets, and held to MAX_DEPTH, which the analysis could not
+    recurse past anyway.
     """
     if len(text.encode("utf-8", "surrogatepass")) > options.max_file_size:
         return f"too large (over {options.max_file_size} bytes)"
+    if "\x00" in text:  # Python refuses it; LibCST takes it into strings, where evaluating them fails
+        return "binary file (contains NUL bytes)"
     depth = deepest = chain = 0
     previous = None
+    previous_string = ""
+    levels = [_Level()]  # the chains open in each pair of brackets, for the depth
+    below = 0  # the depth of the levels outside the innermost
+    elifs = [0]  # the run of ``elif`` at each indentation level
+    line_start = True
+    too_deep = f"expression too long to parse safely (over {MAX_DEPTH} levels deep)"
     try:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
             kind, string = token.type, token.string
+            if kind in _SKIPPED:
+                continue
+            level = levels[-1]
+            rank = None
             if kind == tokenize.OP:
                 if string in "([{":
                     depth += 1
                     deepest = max(deepest, depth)
+                    after_value = previous in _STRING_ENDS or previous_string in (")", "]", "}")
+                    if after_value or previous == tokenize.NAME and not keyword.iskeyword(previous_string):
+                        level.link(_TRAILER)  # a call or a subscript
+                    below += level.depth
+                    levels.append(_Level())
                 elif string in ")]}":
                     depth -= 1
+                    if len(levels) > 1:
+                        levels.pop()
+                        below -= levels[-1].depth
+                elif string == ":" and level.lambdas:
+                    chain = 0
+                    level.lambdas -= 1  # a lambda's colon: the body is one level deeper
                 elif string in _CHAIN_RESETS:
                     chain = 0
-                elif string in _BINARY_OPERATORS:
-                    chain += 1
-            elif kind == tokenize.STRING and previous == tokenize.STRING:
+                    if not (level.lambdas and string in ",="):  # a lambda's parameters go on
+                        levels[-1] = _Level()
+                else:
+                    if string in _BINARY_OPERATORS:
+                        chain += 1
+                    rank = _RANKS.get(string)
+            elif kind == tokenize.NAME:
+                if line_start and string == "elif":
+                    elifs[-1] += 1
+                    if elifs[-1] > MAX_DEPTH:
+                        return f"too many elif branches in a row to parse safely (over {MAX_DEPTH})"
+                elif line_start and string != "else":
+                    elifs[-1] = 0
+                if string == "lambda":
+                    level.lambdas += 1
+                rank = _RANKS.get(string)
+            elif kind in _STRING_STARTS and previous in _STRING_ENDS:
                 chain += 1  # implicit concatenation
+                rank = _TRAILER
             elif kind == tokenize.NEWLINE:
-                chain = 0
+                chain = below = 0
+                levels = [_Level()]
+            elif kind == tokenize.INDENT:
+                elifs.append(0)
+            elif kind == tokenize.DEDENT and len(elifs) > 1:
+                elifs.pop()
             if chain > MAX_OPERATOR_CHAIN:
                 return f"expression too long to parse safely (over {MAX_OPERATOR_CHAIN} operators in a row)"
-            previous = kind
+            if rank is not None:
+                level.link(rank)
+            if below + levels[-1].depth > MAX_DEPTH:
+                return too_deep
+            line_start = kind in _LINE_STARTS
+            previous, previous_string = kind, string
     except (tokenize.TokenError, SyntaxError):
         # From 3.12 the tokenizer itself refuses a 201st open bracket, having reached 200;
         # any other error is LibCST's to report, with a position.
@@ -68,19 +128,78 @@ def _guard(text: str, options: AnalysisOptions) -> Optional[str]:
     return None
 
 
-_CHAIN_RESETS = frozenset({",", ";", ":", "=", "lambda"})
+_CHAIN_RESETS = frozenset({",", ";", ":", "="})
 _BINARY_OPERATORS = frozenset({"+", "-", "*", "/", "//", "%", "@", "|", "&", "^", "<<", ">>", "**"})
+_SKIPPED = frozenset({tokenize.NL, tokenize.COMMENT})
+_LINE_STARTS = frozenset({tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT})
+# From 3.12 an f-string is several tokens (and from 3.14 a t-string).
+_STRING_STARTS = frozenset({tokenize.STRING, getattr(tokenize, "FSTRING_START", -1),
+                            getattr(tokenize, "TSTRING_START", -1)})
+_STRING_ENDS = frozenset({tokenize.STRING, getattr(tokenize, "FSTRING_END", -1), getattr(tokenize, "TSTRING_END", -1)})
+# What links a chain, by how tightly it binds, loosest first. A comparison chain is one flat node,
+# but it ends the runs of what binds tighter; ``-`` and ``+`` count as binary also where unary.
+_PRECEDENCE = (
+    ("lambda", "for"), ("else",), ("or",), ("and",), ("not",), ("<", ">", "==", ">=", "<=", "!=", "in", "is"),
+    ("|",), ("^",), ("&",), ("<<", ">>"), ("+", "-"), ("*", "/", "//", "%", "@"), ("~",), ("**",), ("await",),
+)
+_RANKS = {word: rank for rank, words in enumerate(_PRECEDENCE) for word in words}
+_FLAT = _RANKS["in"]
+_TRAILER = _RANKS["."] = len(_PRECEDENCE)  # ``.name``, a call, a subscript, a string after a string
+
+
+class _Level:
+    """The chains open in one pair of brackets: for each rank the current run and the longest run
+    that a looser link ended; ``depth`` is the sum of the larger of each pair."""
+
+    __slots__ = ("runs", "longest", "depth", "lambdas")
+
+    def __init__(self) -> None:
+        self.runs = [0] * (_TRAILER + 1)
+        self.longest = [0] * (_TRAILER + 1)
+        self.depth = 0
+        self.lambdas = 0
+
+    def link(self, rank: int) -> None:
+        runs, longest = self.runs, self.longest
+        if rank != _FLAT:
+            runs[rank] += 1
+            if runs[rank] > longest[rank]:
+                self.depth += 1
+        for tighter in range(rank + 1, _TRAILER + 1):
+            if runs[tighter]:
+                longest[tighter] = max(longest[tighter], runs[tighter])
+                runs[tighter] = 0
 
 
 def _parse(text: str) -> cst.Module:
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
-        raise SourceError(f"syntax error at {exc.raw_line}:{exc.raw_column + 1}: {exc.message}") from None
+        raise SourceError(_syntax_error(text, exc)) from None
     except RecursionError:
         raise SourceError("too deeply nested to parse") from None
     except Exception as exc:  # the native parser reports some inputs with other exception types
         raise SourceError(f"parser error: {exc}") from None
+
+
+def _syntax_error(text: str, exc: cst.ParserSyntaxError) -> str:
+    """Where and why the file does not parse: CPython's words when its parser rejects the file too,
+    since LibCST's native parser can place an error lines away (Instagram/LibCST#1028, #1112)."""
+    return _python_syntax_error(text) or f"syntax error at {exc.raw_line}:{exc.raw_column + 1}: {exc.message}"
+
+
+def _python_syntax_error(text: str) -> Optional[str]:
+    """CPython's parser's reason for rejecting the text, with its position; None if it takes it."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(text.lstrip("\ufeff"), "<file>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as error:
+        if error.lineno:
+            return f"syntax error at {error.lineno}:{error.offset or 1}: {error.msg}"
+    except Exception:  # ValueError, MemoryError, RecursionError: no position to be had
+        pass
+    return None
 
 
 class Analysed(NamedTuple):
@@ -108,6 +227,8 @@ def analyse(text: str, path: str, options: AnalysisOptions, *, apply_noqa: bool 
         findings, checker = analyze_module_with_tables(module, options)
     except RecursionError:
         raise SourceError("too deeply nested to analyse") from None
+    except SyntaxError as exc:  # evaluating a literal LibCST takes and Python does not: "\x4", b"caf\xe9"
+        raise SourceError(_python_syntax_error(text) or f"syntax error: {exc.msg}") from None
     if not findings:
         return NOTHING
     wanted = [f.node for f in findings] + [f.ref for f in findings if f.ref is not None]
@@ -165,6 +286,10 @@ def check_source(
         return select(analyse_text(text, path, config.analysis, apply_noqa=apply_noqa), config)
     except SourceError as exc:
         return [cannot_analyse(path, str(exc))]
+    except RecursionError:  # past the analysis: placing findings walks the whole tree again
+        return [cannot_analyse(path, "too deeply nested to analyse")]
+    except SyntaxError as exc:  # past the analysis too, as above
+        return [cannot_analyse(path, f"syntax error: {exc.msg}")]
 
 
 def check_file(path: str, config: Optional[Config] = None) -> List[Diagnostic]:

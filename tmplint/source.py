@@ -6,7 +6,7 @@ import tokenize
 from typing import Tuple
 
 
-_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=]", re.MULTILINE)
+_COOKIE = re.compile(rb"^(?:\xef\xbb\xbf)?[ \t\f]*#.*?coding[:=]", re.MULTILINE)  # after a UTF-8 BOM too
 
 
 class SourceError(Exception):
@@ -23,7 +23,10 @@ def decode_source(data: bytes) -> Tuple[str, str]:
         if not _COOKIE.search(b"\n".join(data.splitlines()[:2])):
             encoding = "utf-8"  # no cookie: detect_encoding failed on undecodable bytes in line 1 or 2
         else:
-            raise SourceError(f"bad encoding declaration: {exc.msg if hasattr(exc, 'msg') else exc}") from None
+            reason = exc.msg if hasattr(exc, "msg") else str(exc)
+            if reason == "encoding problem: utf-8":  # what tokenize says of a cookie that contradicts a BOM
+                reason = "the coding cookie contradicts the UTF-8 BOM"
+            raise SourceError(f"bad encoding declaration: {reason}") from None
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
