@@ -62,27 +62,32 @@ def strategy_and_property(name: str):
     if name == "node":
         return (hypothesmith.from_node(),), props.check_program
     everything = st.integers(min_value=0, max_value=len(props.FIXTURES) - 1)
-    return (everything, props.mutations(max_size=12)), props.check_mutant
+    return (everything, props.mutations()), props.check_mutant
 
 
-def run(name: str, examples: int, seed_value: int) -> bool:
+def run(name: str, examples: int, seed_value: int, every: int) -> bool:
     strategies, prop = strategy_and_property(name)
     calls = collections.Counter()
+    started = time.perf_counter()
+
+    def progress() -> None:
+        calls["examples"] += 1
+        if every and calls["examples"] % every == 0:
+            print(f"  {name}: {calls['examples']} examples, {time.perf_counter() - started:.0f} s", flush=True)
 
     if len(strategies) == 1:
         def counted(program):
-            calls["examples"] += 1
+            progress()
             prop(program)
     else:
         def counted(fixture, operations):
-            calls["examples"] += 1
+            progress()
             prop(fixture, operations)
 
     test = seed(seed_value)(settings(
         max_examples=examples, deadline=None, database=None, derandomize=False, print_blob=True,
         suppress_health_check=list(HealthCheck),
     )(given(*strategies)(counted)))
-    started = time.perf_counter()
     failed = False
     with Counting() as counting:
         try:
@@ -102,13 +107,14 @@ def main() -> int:
     parser.add_argument("--examples", type=int, default=2000, help="examples per property (default: 2000)")
     parser.add_argument("--seed", type=int, default=int(time.time()), help="hypothesis seed (default: the time)")
     parser.add_argument("--only", default=",".join(PROPERTIES), help=f"comma-separated, of {', '.join(PROPERTIES)}")
+    parser.add_argument("--progress", type=int, default=500, metavar="N", help="a line every N examples (0: none)")
     args = parser.parse_args()
     names = [name for name in args.only.split(",") if name]
     unknown = set(names) - set(PROPERTIES)
     if unknown:
         parser.error(f"unknown properties: {', '.join(sorted(unknown))}")
     print(f"seed {args.seed}, {args.examples} examples per property", flush=True)
-    results = [run(name, args.examples, args.seed) for name in names]
+    results = [run(name, args.examples, args.seed, args.progress) for name in names]
     return 0 if all(results) else 1
 
 

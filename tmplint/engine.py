@@ -6,7 +6,7 @@ import keyword
 import tokenize
 import warnings
 from dataclasses import replace
-from typing import Any, Iterable, List, NamedTuple, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 import libcst as cst
 
@@ -58,22 +58,34 @@ def _guard(text: str, options: AnalysisOptions) -> Optional[str]:
     line_start = True
     too_deep = f"expression too long to parse safely (over {MAX_DEPTH} levels deep)"
     try:
-        for token in tokenize.generate_tokens(io.StringIO(text).readline):
-            kind, string = token.type, token.string
+        for kind, string, _, _, _ in tokenize.generate_tokens(io.StringIO(text).readline):
             if kind in _SKIPPED:
                 continue
-            level = levels[-1]
             rank = None
-            if kind == tokenize.OP:
+            if kind == _NAME:
+                if line_start:
+                    if string == "elif":
+                        elifs[-1] += 1
+                        if elifs[-1] > MAX_DEPTH:
+                            return f"too many elif branches in a row to parse safely (over {MAX_DEPTH})"
+                    elif string != "else":
+                        elifs[-1] = 0
+                rank = _RANKS.get(string)
+                if string == "lambda":
+                    levels[-1].lambdas += 1
+            elif kind == _OP:
+                level = levels[-1]
                 if string in "([{":
                     depth += 1
                     deepest = max(deepest, depth)
-                    after_value = previous in _STRING_ENDS or previous_string in (")", "]", "}")
-                    if after_value or previous == tokenize.NAME and not keyword.iskeyword(previous_string):
+                    if previous in _STRING_ENDS or previous_string in _CLOSERS \
+                            or previous == _NAME and previous_string not in _KEYWORDS:
                         level.link(_TRAILER)  # a call or a subscript
                     below += level.depth
                     levels.append(_Level())
-                elif string in ")]}":
+                    if below > MAX_DEPTH:
+                        return too_deep
+                elif string in _CLOSERS:
                     depth -= 1
                     if len(levels) > 1:
                         levels.pop()
@@ -83,38 +95,32 @@ def _guard(text: str, options: AnalysisOptions) -> Optional[str]:
                     level.lambdas -= 1  # a lambda's colon: the body is one level deeper
                 elif string in _CHAIN_RESETS:
                     chain = 0
-                    if not (level.lambdas and string in ",="):  # a lambda's parameters go on
+                    if level.depth and not (level.lambdas and string in ",="):  # a lambda's parameters go on
                         levels[-1] = _Level()
                 else:
                     if string in _BINARY_OPERATORS:
                         chain += 1
+                        if chain > MAX_OPERATOR_CHAIN:
+                            return f"expression too long to parse safely (over {MAX_OPERATOR_CHAIN} operators in a row)"
                     rank = _RANKS.get(string)
-            elif kind == tokenize.NAME:
-                if line_start and string == "elif":
-                    elifs[-1] += 1
-                    if elifs[-1] > MAX_DEPTH:
-                        return f"too many elif branches in a row to parse safely (over {MAX_DEPTH})"
-                elif line_start and string != "else":
-                    elifs[-1] = 0
-                if string == "lambda":
-                    level.lambdas += 1
-                rank = _RANKS.get(string)
             elif kind in _STRING_STARTS and previous in _STRING_ENDS:
                 chain += 1  # implicit concatenation
+                if chain > MAX_OPERATOR_CHAIN:
+                    return f"expression too long to parse safely (over {MAX_OPERATOR_CHAIN} operators in a row)"
                 rank = _TRAILER
-            elif kind == tokenize.NEWLINE:
+            elif kind == _NEWLINE:
                 chain = below = 0
-                levels = [_Level()]
-            elif kind == tokenize.INDENT:
+                if len(levels) > 1 or levels[0].depth or levels[0].lambdas:
+                    levels = [_Level()]
+            elif kind == _INDENT:
                 elifs.append(0)
-            elif kind == tokenize.DEDENT and len(elifs) > 1:
+            elif kind == _DEDENT and len(elifs) > 1:
                 elifs.pop()
-            if chain > MAX_OPERATOR_CHAIN:
-                return f"expression too long to parse safely (over {MAX_OPERATOR_CHAIN} operators in a row)"
             if rank is not None:
+                level = levels[-1]
                 level.link(rank)
-            if below + levels[-1].depth > MAX_DEPTH:
-                return too_deep
+                if below + level.depth > MAX_DEPTH:
+                    return too_deep
             line_start = kind in _LINE_STARTS
             previous, previous_string = kind, string
     except (tokenize.TokenError, SyntaxError):
@@ -128,6 +134,9 @@ def _guard(text: str, options: AnalysisOptions) -> Optional[str]:
     return None
 
 
+_NAME, _OP, _NEWLINE, _INDENT, _DEDENT = tokenize.NAME, tokenize.OP, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT
+_CLOSERS = frozenset({")", "]", "}"})
+_KEYWORDS = frozenset(keyword.kwlist)
 _CHAIN_RESETS = frozenset({",", ";", ":", "="})
 _BINARY_OPERATORS = frozenset({"+", "-", "*", "/", "//", "%", "@", "|", "&", "^", "<<", ">>", "**"})
 _SKIPPED = frozenset({tokenize.NL, tokenize.COMMENT})
@@ -154,24 +163,31 @@ class _Level:
     __slots__ = ("runs", "longest", "depth", "lambdas")
 
     def __init__(self) -> None:
-        self.runs = [0] * (_TRAILER + 1)
-        self.longest = [0] * (_TRAILER + 1)
+        self.runs: Dict[int, int] = {}
+        self.longest: Dict[int, int] = {}
         self.depth = 0
         self.lambdas = 0
 
     def link(self, rank: int) -> None:
         runs, longest = self.runs, self.longest
+        for tighter in [r for r in runs if r > rank]:
+            longest[tighter] = max(longest.get(tighter, 0), runs.pop(tighter))
         if rank != _FLAT:
-            runs[rank] += 1
-            if runs[rank] > longest[rank]:
+            run = runs[rank] = runs.get(rank, 0) + 1
+            if run > longest.get(rank, 0):
                 self.depth += 1
-        for tighter in range(rank + 1, _TRAILER + 1):
-            if runs[tighter]:
-                longest[tighter] = max(longest[tighter], runs[tighter])
-                runs[tighter] = 0
+
+
+def _no_validation(self: cst.CSTNode) -> None:
+    pass
 
 
 def _parse(text: str) -> cst.Module:
+    """LibCST's tree for the text. Each node's constructor would validate the node (a third of the
+    parse's time); the parser only builds valid nodes, so that is switched off while it runs, as
+    LibCST's own comment on ``CSTNode.__post_init__`` suggests. Nodes built later are validated."""
+    validate = cst.CSTNode.__post_init__
+    cst.CSTNode.__post_init__ = _no_validation
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
@@ -180,6 +196,8 @@ def _parse(text: str) -> cst.Module:
         raise SourceError("too deeply nested to parse") from None
     except Exception as exc:  # the native parser reports some inputs with other exception types
         raise SourceError(f"parser error: {exc}") from None
+    finally:
+        cst.CSTNode.__post_init__ = validate
 
 
 def _syntax_error(text: str, exc: cst.ParserSyntaxError) -> str:
