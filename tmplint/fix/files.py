@@ -1,6 +1,8 @@
 """Fixing files on disk: read, fix, and write back atomically with the file's own encoding and mode."""
 
+import contextlib
 import os
+import signal
 import stat
 import uuid
 from typing import List, NamedTuple
@@ -49,22 +51,39 @@ def write_atomically(path: str, data: bytes) -> None:
 
     The target keeps its permission bits; a symlink is followed so the link itself stays. If
     anything fails before the rename the original is intact and the temp file is removed.
+    SIGINT and SIGTERM are held back while the temp file exists, so an interrupt lands before
+    or after the write, never between creating the temp file and cleaning it up.
     """
     target = os.path.realpath(path)
     mode = stat.S_IMODE(os.stat(target).st_mode)
     folder, name = os.path.split(target)
     temp = os.path.join(folder, f".{name}.{uuid.uuid4().hex}.tmplint")
-    descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, mode)
-        os.replace(temp, target)
-    except BaseException:
+    with _signals_held():
         try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        raise
+            descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(temp, mode)
+            os.replace(temp, target)
+        except BaseException:
+            try:
+                os.unlink(temp)
+            except OSError:
+                pass
+            raise
+
+
+@contextlib.contextmanager
+def _signals_held():
+    """Block SIGINT and SIGTERM for the duration (POSIX); they are delivered when it ends."""
+    block = getattr(signal, "pthread_sigmask", None)
+    if block is None:
+        yield
+        return
+    previous = block(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        block(signal.SIG_SETMASK, previous)
