@@ -57,7 +57,8 @@ def tmplint_argv(*args: str) -> List[str]:
 
 
 def stray(folder: Path) -> List[str]:
-    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if ".tmplint" in p.name)
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*")
+                  if ".tmplint" in p.name and ".tmplint_cache" not in p.relative_to(folder).parts)
 
 
 # --- a write that fails halfway -----------------------------------------------------------------

@@ -1,34 +1,418 @@
-"""Checking many files: in this process or in worker processes, results in a stable order."""
+"""Checking many files: cached results first, the rest in worker processes that may die, results in order.
 
+``run_checks`` runs per-file jobs through a *mapper*: a function that runs a job over a list of items and
+returns the results in the same order (``tmplint.project`` takes it, for its rounds). The mapper here
+
+* answers from the cache (``tmplint.cache``) in this process before anything is dispatched, so a warm run
+  parses nothing and starts no worker;
+* runs what is left in worker processes (``--jobs``, default all cores), biggest files first, each
+  result sent back as soon as it is done; a worker that dies (LibCST's native parser can crash the
+  process) or overruns ``TIME_LIMIT`` on one file costs that file only: the worker knows which file it
+  was on, the file is tried once more alone in a fresh worker, and if that dies too it becomes
+  ``TMP000 cannot analyse: the parser crashed (worker process died)``; the rest of the work goes on;
+* retires a worker whose memory grew past ``RETIRE_RSS`` after a file, since the allocator keeps what a
+  big tree took: whole-run memory stays near the sum of the workers' baselines.
+
+Even one file goes to a worker when its job may reach LibCST: the parser guard (``engine``) keeps known
+crashes away from the parser, and a worker keeps the unknown ones away from the run. A small batch (a
+pre-commit run, a warm run after a few edits) runs in this process only what cannot reach the parser:
+files the text screen passes over, files that cannot be read, text scans.
+
+A job is a module-level function of one picklable item; ``register`` tells the mapper how to key its
+results in the cache, what stands for an item whose worker died, and which items cannot reach the
+parser. A job that is not registered still runs in workers, uncached.
+"""
+
+import faulthandler
+import gc
 import os
-from concurrent.futures import ProcessPoolExecutor
-from typing import List, Optional, Sequence
+import sys
+import time
+import traceback
+from collections import deque
+from functools import lru_cache
+from multiprocessing import get_context
+from multiprocessing.connection import wait
+from typing import Any, Callable, Deque, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from tmplint import config as config_mod
+from tmplint import engine
+from tmplint.cache import MISS, Cache, fingerprint
+from tmplint.config import Config
 from tmplint.diagnostics import Diagnostic
-from tmplint.engine import check_file
 from tmplint.files import iter_python_files
+from tmplint.screen import may_have_findings
+from tmplint.source import SourceError, read_source
 
-# Below this many files a process pool costs more than it saves.
-MIN_FILES_FOR_WORKERS = 16
-CHUNK = 32
+RETIRE_RSS = 160 * 1024 * 1024  # bytes: a worker above this after a file is replaced by a fresh one
+TIME_LIMIT = 300.0  # seconds one file may take in a worker
+MAX_CHUNK = 64
+FORK_GROWTH = 64 * 1024 * 1024  # bytes the main process may grow by and still fork its workers
+SMALL = 32  # a batch this small runs here what cannot reach the parser: no worker starts for it
+CRASHED = "the parser crashed (worker process died)"
+
+# --- jobs and what the mapper knows about them ----------------------------------------------------
 
 
-def _check_one(job):
-    path, settings = job
-    return config_mod.apply_per_file_ignores(settings, check_file(path, settings))
+class _Kind(NamedTuple):
+    key: Callable[[Any], Tuple[str, Any]]  # item -> (the file's path, the rest of its cache key: plain data)
+    failed: Callable[[Any, str], Any]  # (item, reason) -> the result for a file that could not be done
+    safe: Callable[[Any], bool]  # item -> True when it cannot reach the parser, so it may run here
+
+
+KINDS: Dict[Callable, _Kind] = {}
+
+
+def register(job: Callable, key: Callable[[Any], Tuple[str, Any]], failed: Callable[[Any, str], Any],
+             safe: Callable[[Any], bool]) -> None:
+    KINDS[job] = _Kind(key, failed, safe)
+
+
+@lru_cache(maxsize=64)
+def digest(value: Any) -> str:
+    """The settings every item of a batch shares, digested once, not once per file."""
+    return fingerprint(value)
+
+
+def screened_out(path: str, options) -> bool:
+    """True when checking the file cannot reach LibCST: it cannot be read, or the screen passes it over."""
+    try:
+        text, _ = read_source(path)
+    except SourceError:
+        return True
+    return not may_have_findings(text, options)
+
+
+class FileJob(NamedTuple):
+    path: str
+    config: Config
+
+
+def check_job(job: FileJob) -> List[Diagnostic]:
+    """One file's findings, selected; per-file-ignores come after the cache."""
+    return engine.check_file(job.path, job.config)
+
+
+def _selection(config: Config) -> Tuple[Any, ...]:
+    return (config.analysis, config.select, config.ignore, config.extend_select)
+
+
+register(
+    check_job,
+    key=lambda job: (job.path, ("check", job.path, digest(_selection(job.config)))),
+    failed=lambda job, reason: [engine.cannot_analyse(job.path, reason)],
+    safe=lambda job: screened_out(job.path, job.config.analysis),
+)
+
+# --- the worker side ------------------------------------------------------------------------------
+
+
+def _rss() -> int:
+    try:
+        with open("/proc/self/statm", "rb") as handle:
+            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError, AttributeError):
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak if sys.platform == "darwin" else peak * 1024
+
+
+def _worker(conn) -> None:
+    """Run ``(task, function, items)`` messages until ``None``; send ``(task, index, ok, result, rss)``
+    for each item as it is done."""
+    faulthandler.disable()  # a crash is reported as a TMP000 by the parent, not as a traceback dump
+    gc.freeze()  # what the worker starts with is never garbage: collections skip it
+    while True:
+        try:
+            message = conn.recv()
+        except EOFError:
+            return
+        if message is None:
+            return
+        task, function, items = message
+        for index, item in enumerate(items):
+            gc.disable()  # a tree is millions of objects; the cyclic collector would scan them again and again
+            try:
+                result, ok = function(item), True
+            except Exception as exc:  # a bug on one file must not lose the others: the parent says so
+                result, ok = traceback.format_exception_only(type(exc), exc)[-1].strip(), False
+            finally:
+                gc.enable()
+            gc.collect()
+            conn.send((task, index, ok, result, _rss()))
+
+
+# --- the pool -------------------------------------------------------------------------------------
+
+
+class _Worker:
+    def __init__(self, context) -> None:
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_worker, args=(child,), daemon=True)
+        self.process.start()
+        child.close()
+        self.task: Optional["_Task"] = None
+        self.since = 0.0  # when the item in flight started
+        self.rss = 0  # its memory after the last item
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except OSError:
+            pass
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.conn.close()
+
+
+class _Task:
+    def __init__(self, ident: int, indices: List[int], alone: bool = False) -> None:
+        self.ident = ident
+        self.indices = indices  # positions in the mapped list
+        self.done = 0  # how many of them have come back
+        self.alone = alone  # a retry of one file after its worker died
+
+
+class Pool:
+    """Worker processes that outlive one ``map`` (a run maps several times) and survive a dead worker."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = max(1, jobs)
+        self.base_rss = _rss()
+        self.idle: List[_Worker] = []
+        self.started = 0  # workers started in this run, for the tests and the benchmark
+        self.lost: List[Any] = []  # items whose worker died or overran: their results are not cached
+
+    def close(self) -> None:
+        for worker in self.idle:
+            worker.stop()
+        self.idle = []
+
+    def _worker(self) -> _Worker:
+        if self.idle:
+            return self.idle.pop()
+        self.started += 1
+        return _Worker(get_context(self.start_method()))
+
+    def start_method(self) -> str:
+        """``fork`` while this process is about as small as when the pool started: the worker starts in
+        milliseconds with everything imported. Once it has grown (it holds the results of every file
+        so far), ``spawn``: a forked worker would share those pages, and RSS counts shared pages once
+        per process. ``spawn`` wherever ``fork`` is not the safe default (macOS, Windows)."""
+        if sys.platform.startswith("linux") and _rss() <= self.base_rss + FORK_GROWTH:
+            return "fork"
+        return "spawn"
+
+    def map(self, function: Callable, items: Sequence[Any], order: Sequence[int],
+            failed: Callable[[Any, str], Any]) -> List[Any]:
+        """``function`` over ``items``; ``order`` lists the positions to start with first."""
+        results: List[Any] = [None] * len(items)
+        pending: Deque[_Task] = deque()
+        chunk = max(1, min(MAX_CHUNK, len(items) // (self.jobs * 8)))
+        for start in range(0, len(order), chunk):
+            pending.append(_Task(start, list(order[start:start + chunk])))
+        next_id = len(order)
+        busy: Dict[Any, _Worker] = {}
+        try:
+            while pending or busy:
+                while pending and len(busy) < self.jobs:
+                    task = pending.popleft()
+                    worker = self._worker()
+                    worker.task, worker.since = task, time.monotonic()
+                    try:
+                        worker.conn.send((task.ident, function, [items[i] for i in task.indices]))
+                    except OSError:  # it died between tasks: start another
+                        worker.kill()
+                        pending.appendleft(task)
+                        continue
+                    busy[worker.conn] = worker
+                timeout = min(w.since for w in busy.values()) + TIME_LIMIT - time.monotonic()
+                wait(list(busy) + [w.process.sentinel for w in busy.values()], timeout=max(0.0, timeout))
+                for worker in list(busy.values()):
+                    alive = self._receive(worker, results, items, failed)
+                    task = worker.task
+                    if alive and task is not None and task.done == len(task.indices):
+                        del busy[worker.conn]
+                        worker.task = None
+                        self._release(worker)
+                    elif not alive or time.monotonic() - worker.since > TIME_LIMIT:
+                        del busy[worker.conn]
+                        overran = alive
+                        worker.kill()
+                        next_id = self._lost(task, items, results, pending, failed, next_id, overran)
+        except BaseException:
+            for worker in busy.values():
+                worker.kill()
+            raise
+        return results
+
+    @staticmethod
+    def _receive(worker: _Worker, results: List[Any], items: Sequence[Any], failed) -> bool:
+        """Take every result the worker has sent; False when it has died."""
+        task = worker.task
+        try:
+            while worker.conn.poll():
+                _, index, ok, result, worker.rss = worker.conn.recv()
+                position = task.indices[index]
+                if not ok:  # the job raised: ``result`` is the exception's last line
+                    result = failed(items[position], f"internal error ({result})")
+                results[position] = result
+                task.done = index + 1
+                worker.since = time.monotonic()
+        except (EOFError, OSError):
+            return False
+        return worker.process.is_alive() or task.done == len(task.indices)
+
+    def _release(self, worker: _Worker) -> None:
+        if worker.rss > RETIRE_RSS:
+            worker.stop()
+        else:
+            self.idle.append(worker)
+
+    def _lost(self, task: _Task, items, results, pending: Deque[_Task], failed, next_id: int, overran: bool) -> int:
+        """The worker died (or overran) on ``task.indices[task.done]``: that file alone gets a second
+        try, or its failure result; the rest of the task goes back to the queue."""
+        culprit = task.indices[task.done]
+        rest = task.indices[task.done + 1:]
+        if task.alone or overran:
+            reason = CRASHED if not overran else f"took longer than {TIME_LIMIT:.0f} s (worker stopped)"
+            results[culprit] = failed(items[culprit], reason)
+            self.lost.append(items[culprit])
+        else:
+            pending.appendleft(_Task(next_id, [culprit], alone=True))
+            next_id += 1
+        if rest:
+            pending.append(_Task(next_id, rest))
+            next_id += 1
+        return next_id
+
+
+# --- the mapper -----------------------------------------------------------------------------------
+
+
+class Mapper:
+    """Runs a job over items: answers from the cache, runs the rest in this process or the pool."""
+
+    def __init__(self, jobs: int, cache: Optional[Cache]) -> None:
+        self.jobs = jobs
+        self.cache = cache
+        self.pool: Optional[Pool] = None
+        self.hits = self.misses = 0
+
+    def __call__(self, function: Callable, items: Sequence[Any]) -> List[Any]:
+        items = list(items)
+        kind = KINDS.get(function)
+        results: List[Any] = [MISS] * len(items)
+        keys: List[Optional[str]] = [None] * len(items)
+        if kind is not None and self.cache is not None:
+            for i, item in enumerate(items):
+                path, parts = kind.key(item)
+                keys[i] = key = self.cache.key(path, parts)
+                if key is not None:
+                    results[i] = self.cache.get(key)
+        todo = [i for i, found in enumerate(results) if found is MISS]
+        self.hits += len(items) - len(todo)
+        self.misses += len(todo)
+        if not todo:
+            return results
+        lost: List[Any] = []
+        done: Dict[int, Any] = {}
+        if kind is not None and len(todo) <= SMALL:
+            done = {i: function(items[i]) for i in todo if kind.safe(items[i])}
+        rest = [i for i in todo if i not in done]
+        if rest:
+            parallel, lost = self._dispatch(function, [items[i] for i in rest], kind)
+            done.update(zip(rest, parallel))
+        for i, result in done.items():
+            results[i] = result
+            if keys[i] is not None and not any(items[i] is item for item in lost):
+                self.cache.put(keys[i], kind.key(items[i])[0], result)
+        return results
+
+    def _dispatch(self, function: Callable, items: List[Any], kind: Optional[_Kind]) -> Tuple[List[Any], List[Any]]:
+        """The results, and the items a worker died on (a crash may come from outside: not cached)."""
+        if self.pool is None:
+            self.pool = Pool(self.jobs)
+        sizes = [_size(kind.key(item)[0]) if kind is not None else 0 for item in items]
+        order = sorted(range(len(items)), key=lambda i: -sizes[i])
+        failed = kind.failed if kind is not None else _no_fallback
+        self.pool.lost = []
+        return self.pool.map(function, items, order, failed), self.pool.lost
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+
+
+def _no_fallback(item: Any, reason: str) -> Any:
+    raise RuntimeError(f"tmplint worker: {reason}")
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
+def _project_jobs():
+    """The project index's jobs (``tmplint.project``), registered on first use; None without it."""
+    try:
+        from tmplint import project
+    except ImportError:
+        return None
+    if project.analyse_job not in KINDS:
+        def analyse_key(job):
+            return job.path, ("analyse", job.path, project.module_info(job.path), digest(job.options), job.force)
+
+        def analyse_failed(job, reason):
+            from tmplint.analysis.index import FileResult
+
+            return FileResult(job.path, project.module_info(job.path), "failed",
+                              (engine.cannot_analyse(job.path, reason),))
+
+        register(project.analyse_job, analyse_key, analyse_failed,
+                 safe=lambda job: not job.force and screened_out(job.path, job.options))
+        register(project.scan_job, key=lambda job: (job[0], ("scan", digest(job[1]))),
+                 failed=lambda job, reason: True, safe=lambda job: True)  # a failed scan admits the file
+    return project
+
+
+def check_files(files: Sequence[str], settings: Config, mapper: Callable) -> List[Diagnostic]:
+    """The findings for ``files``, through ``mapper``: with the project index when it is there."""
+    project = _project_jobs()
+    if project is not None:
+        return project.check_project(files, settings, mapper)
+    found = mapper(check_job, [FileJob(path, settings) for path in files])
+    diagnostics = config_mod.apply_per_file_ignores(settings, [d for result in found for d in result])
+    return sorted(diagnostics, key=Diagnostic.sort_key)
 
 
 def run_checks(paths: Sequence[str], settings, jobs: Optional[int] = None, use_cache: bool = True) -> List[Diagnostic]:
-    files = list(iter_python_files(paths, settings))
-    jobs = jobs or os.cpu_count() or 1
-    work = [(path, settings) for path in files]
-    results: List[Diagnostic] = []
-    if jobs == 1 or len(files) < MIN_FILES_FOR_WORKERS:
-        for job in work:
-            results.extend(_check_one(job))
-    else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for found in pool.map(_check_one, work, chunksize=CHUNK):
-                results.extend(found)
-    return sorted(results, key=Diagnostic.sort_key)
+    """Check files and folders through the cache and the worker pool; TMP000 diagnostics stand for
+    files that could not be analysed."""
+    collecting = gc.isenabled()
+    gc.disable()  # the run builds objects that live to its end: collections would find no garbage
+    try:
+        files = list(iter_python_files(paths, settings))
+        cache = Cache.for_project(settings.project_root) if use_cache else None
+        mapper = Mapper(jobs or os.cpu_count() or 1, cache)
+        try:
+            results = check_files(files, settings, mapper)
+        finally:
+            mapper.close()
+        if cache is not None:
+            cache.save()
+        return results
+    finally:
+        if collecting:
+            gc.enable()
