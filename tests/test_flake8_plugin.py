@@ -355,7 +355,7 @@ def test_run_never_raises(monkeypatch):
     def crash(*args, **kwargs):
         raise RuntimeError("analysis bug")
 
-    monkeypatch.setattr("tmplint.flake8_plugin.check_source", crash)
+    monkeypatch.setattr("tmplint.flake8_plugin.check_alone", crash)
     assert list(Plugin(None, [MKTEMP], "x.py").run()) == []
 
 

@@ -231,24 +231,33 @@ class Analysed(NamedTuple):
 NOTHING = Analysed(None, None, [])
 
 
-def analyse(text: str, path: str, options: AnalysisOptions, *, apply_noqa: bool = True) -> Analysed:
-    """Screen, guard, parse once, analyse, position, noqa; raises SourceError for bad input."""
-    if not may_have_findings(text, options):
+def analyse(text: str, path: str, options: AnalysisOptions, *, apply_noqa: bool = True,
+            project: Optional[Any] = None, force: bool = False) -> Analysed:
+    """Screen, guard, parse once, analyse, position, noqa; raises SourceError for bad input.
+
+    For the project index (``project``: the file's ``index.ModuleInfo``) the tree and checker come
+    back even without findings, and a file-wide noqa silences the file but not what it exports;
+    ``force`` parses a file the screen would pass over (it defines something another file uses).
+    """
+    if not force and not may_have_findings(text, options):
         return NOTHING
-    if apply_noqa and noqa.file_is_ignored(text.splitlines(True)):
+    silenced = apply_noqa and noqa.file_is_ignored(text.splitlines(True))
+    if silenced and project is None:
         return NOTHING
     reason = _guard(text, options)
     if reason is not None:
         raise SourceError(reason)
     module = _parse(text)
     try:
-        findings, checker = analyze_module_with_tables(module, options)
+        findings, checker = analyze_module_with_tables(module, options, project)
     except RecursionError:
         raise SourceError("too deeply nested to analyse") from None
     except SyntaxError as exc:  # evaluating a literal LibCST takes and Python does not: "\x4", b"caf\xe9"
         raise SourceError(_python_syntax_error(text) or f"syntax error: {exc.msg}") from None
+    if silenced:
+        findings = []
     if not findings:
-        return NOTHING
+        return NOTHING if project is None else Analysed(module, checker, [])
     wanted = [f.node for f in findings] + [f.ref for f in findings if f.ref is not None]
     where = positions(module, wanted)
     pairs = []
@@ -270,19 +279,24 @@ def analyse(text: str, path: str, options: AnalysisOptions, *, apply_noqa: bool 
 
 def analyse_text(text: str, path: str, options: AnalysisOptions, *, apply_noqa: bool = True) -> List[Diagnostic]:
     """All findings of every rule for one decoded file, before selection, each marked with its fix."""
-    analysed = analyse(text, path, options, apply_noqa=apply_noqa)
+    diagnostics = [diagnostic for _, diagnostic in with_fixes(analyse(text, path, options, apply_noqa=apply_noqa))]
+    return sorted(set(diagnostics), key=Diagnostic.sort_key)
+
+
+def with_fixes(analysed: Analysed) -> List[Tuple[Finding, Diagnostic]]:
+    """Each finding with its diagnostic marked with the fix the planner would make."""
     if not analysed.pairs:
         return []
     from tmplint.fix.planner import Planner
 
     planner = Planner(analysed.module, analysed.checker)
-    diagnostics = []
+    pairs = []
     for finding, diagnostic in analysed.pairs:
         edit = planner.plan(finding)
         if edit is not None:
             diagnostic = replace(diagnostic, fix_title=edit.title, fix_applicability=edit.applicability)
-        diagnostics.append(diagnostic)
-    return sorted(set(diagnostics), key=Diagnostic.sort_key)
+        pairs.append((finding, diagnostic))
+    return pairs
 
 
 def select(diagnostics: Iterable[Diagnostic], config: Config) -> List[Diagnostic]:
@@ -320,11 +334,10 @@ def check_file(path: str, config: Optional[Config] = None) -> List[Diagnostic]:
 
 
 def check_paths(paths: Sequence[str], config: Optional[Config] = None) -> List[Diagnostic]:
-    """Check files and folders (recursively); TMP000 diagnostics stand for files that could not be read."""
+    """Check files and folders (recursively) with the project index, in this process; TMP000
+    diagnostics stand for files that could not be read."""
     from tmplint.files import iter_python_files
+    from tmplint.project import check_project
 
     config = config or Config()
-    diagnostics: List[Diagnostic] = []
-    for path in iter_python_files(paths, config):
-        diagnostics.extend(check_file(path, config))
-    return sorted(diagnostics, key=Diagnostic.sort_key)
+    return check_project(list(iter_python_files(paths, config)), config)

@@ -13,7 +13,7 @@ from typing import Any, Iterator, List, Optional, Set, Tuple, Type
 
 from tmplint.config import AnalysisOptions, Config, ConfigError, load_config_for, merge_cli
 from tmplint.diagnostics import CANNOT_ANALYSE
-from tmplint.engine import check_source
+from tmplint.project import check_alone
 from tmplint.registry import ALL_CODES, RULES
 
 LOG = logging.getLogger(__name__)
@@ -103,8 +103,11 @@ class Plugin:
 
     def run(self) -> Iterator[Tuple[int, int, str, Type["Plugin"]]]:
         try:
-            config = Config(select=_REPORT_ALL, analysis=self.analysis_options(self.filename))
-            diagnostics = check_source("".join(self.lines), self.filename, config, apply_noqa=False)
+            project = _project_config(os.path.dirname(os.path.abspath(self.filename)))
+            config = Config(select=_REPORT_ALL, analysis=self.analysis_options(self.filename), root=project.root)
+            # one file alone: no helper of another file is known, so a guess about one that a file
+            # under the project root may define is left to tmplint, which sees that file
+            diagnostics = check_alone("".join(self.lines), self.filename, config, apply_noqa=False)
         except Exception:  # a crash on one file must not stop flake8's run over the others
             LOG.exception("tmplint: failed on %s", self.filename)
             return

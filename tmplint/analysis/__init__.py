@@ -24,9 +24,17 @@ def analyze_module(module: cst.Module, options: AnalysisOptions) -> List[Finding
     return analyze_module_with_tables(module, options)[0]
 
 
-def analyze_module_with_tables(module: cst.Module, options: AnalysisOptions) -> Tuple[List[Finding], Any]:
-    """The findings and the checker that made them (its tables and evaluator), which the fixer plans with."""
+def analyze_module_with_tables(module: cst.Module, options: AnalysisOptions,
+                               project: Optional[Any] = None) -> Tuple[List[Finding], Any]:
+    """The findings and the checker that made them (its tables and evaluator), which the fixer plans with.
+
+    With ``project`` (an ``index.ModuleInfo``) the checker also records what the project index needs.
+    """
     from tmplint.analysis.checker import ScopeChecker
 
     checker = ScopeChecker(module, options)
+    if project is not None:
+        from tmplint.analysis.index import Recorder
+
+        checker.recorder = Recorder(checker, project)
     return checker.run(), checker

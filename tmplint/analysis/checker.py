@@ -47,6 +47,9 @@ class ScopeChecker:
         self._summaries: Dict[int, Summary] = {}
         self._in_progress: Set[int] = set()
         self.findings: Dict[Tuple[str, cst.CSTNode], Finding] = {}
+        # findings of the unknown-helper keyword heuristic -> (the call, its scope)
+        self.heuristic: Dict[Tuple[str, cst.CSTNode], Tuple[cst.Call, Scope]] = {}
+        self.recorder = None  # an index.Recorder when the project index is built
 
     # --- call shapes ---------------------------------------------------------------------
     def qualname(self, func: cst.CSTNode, scope: Scope) -> str:
@@ -236,7 +239,13 @@ class ScopeChecker:
             if target is not None:
                 facts.extend(self._helper_facts(target, site, scope, writes))
             else:
-                self._check_unknown_helper(site, scope)
+                target = self.ev._partial(call, scope)  # functools.partial(helper, ...): its summary decides
+                if target is not None:
+                    facts.extend(self._helper_facts(target, site, scope, writes, own_args=False))
+                else:
+                    self._check_unknown_helper(site, scope)
+            if self.recorder is not None:
+                self.recorder.on_call(site, scope, target, writes)
         return facts, set().union(*(k for k, _, _ in writes)) if writes else set()
 
     def _wrapper_rename(self, call: cst.Call, scope: Scope):
@@ -268,12 +277,13 @@ class ScopeChecker:
         reported = (written or V.looks_temporary(src)) and V.classify(src, dst) is not None
         return Fact(src, dst, src_expr, dst_expr, written, locked, site.node, site.node, label, reported)
 
-    def _helper_facts(self, target, site: CallSite, scope: Scope, writes) -> List[Fact]:
+    def _helper_facts(self, target, site: CallSite, scope: Scope, writes, own_args: bool = True) -> List[Fact]:
         function, skip_first, pre = target
         summary = self.summary(function)
         if not summary.facts:
             return []
-        mapping = self.ev.bind_arguments(function, site.node, scope, skip_first, pre)
+        call = site.node if own_args else site.node.with_changes(args=())  # a partial binds only its own args
+        mapping = self.ev.bind_arguments(function, call, scope, skip_first, pre)
         call_locked = self.is_locked(site, scope)
         out = []
         for inner in summary.facts:
@@ -303,6 +313,8 @@ class ScopeChecker:
                 self._check_direct(fact, scope)
             else:
                 self._check_helper_call(fact, scope)
+            if self.recorder is not None:
+                self.recorder.on_fact(fact, scope)
         if scope.kind == "function":
             self._check_defaults(scope, facts)
 
@@ -327,9 +339,7 @@ class ScopeChecker:
         if arg is None:
             return
         code = _code(kind, fact.locked, constant="TMP101", derived="TMP101")
-        spelled = V.basename_text(fact.src)
-        message = (f'temp name "{spelled}" passed to {fact.label}(), which renames it into place '
-                   f"without a unique part at {{ref}}; concurrent saves collide")
+        message = helper_message(V.basename_text(fact.src), fact.label, "{ref}")
         self.report(code, message, arg.value, ref=fact.rename, scope=scope, fact=fact)
 
     @staticmethod
@@ -361,6 +371,8 @@ class ScopeChecker:
             if V.is_constant(value):
                 message = (f'constant temp name "{V.basename_text(value)}" passed as {keyword}= to {label}(); '
                            f"if it renames that file into place, concurrent saves collide")
+                if ("TMP101", arg.value) not in self.findings:
+                    self.heuristic[("TMP101", arg.value)] = (call, scope)
                 self.report("TMP101", message, arg.value, scope=scope)
 
     def _check_defaults(self, function: Scope, facts: List[Fact]) -> None:
@@ -388,8 +400,7 @@ class ScopeChecker:
                 if kind is None:
                     continue
                 code = _code(kind, fact.locked, constant="TMP104", derived="TMP104")
-                message = (f'default temp name "{V.basename_text(src)}" of parameter "{param.name.value}" is '
-                           f"renamed into place without a unique part at {{ref}}; concurrent saves collide")
+                message = default_message(V.basename_text(src), param.name.value, "{ref}")
                 self.report(code, message, param.default, ref=fact.rename, scope=function, fact=fact)
 
     def run(self) -> List[Finding]:
@@ -418,16 +429,31 @@ def _code(kind: str, locked: bool, constant: str, derived: str) -> str:
 
 
 def _rename_message(kind: str, fact: Fact, ev: Evaluator) -> str:
-    spelled = V.basename_text(fact.src)
+    dst_text = ev.text(fact.dst_node) if kind == V.DERIVED else ""
+    return rename_message(kind, V.basename_text(fact.src), fact.label, dst_text, fact.locked)
+
+
+def rename_message(kind: str, spelled: str, label: str, dst_text: str, locked: bool) -> str:
+    """TMP102/103/105/106 at a rename into place; also for renames the project index decides."""
     if kind == V.CONSTANT:
         reason = f'constant name "{spelled}"'
     elif kind == V.DERIVED:
-        reason = f'name "{spelled}" derived from destination "{ev.text(fact.dst_node)}"'
+        reason = f'name "{spelled}" derived from destination "{dst_text}"'
     else:
         reason = f'name "{spelled}" that varies only by pid, thread, time or counter'
-    lock = " (held under a file lock: safe only where the lock works)" if fact.locked and kind != V.WEAKLY_UNIQUE \
-        else ""
-    return f"{fact.label}() renames a temp file with {reason}; concurrent writers collide{lock}"
+    lock = " (held under a file lock: safe only where the lock works)" if locked and kind != V.WEAKLY_UNIQUE else ""
+    return f"{label}() renames a temp file with {reason}; concurrent writers collide{lock}"
+
+
+def helper_message(spelled: str, label: str, where: str) -> str:
+    """TMP101 through a known summary; ``where`` is ``line 21`` or ``utils.py:21``."""
+    return (f'temp name "{spelled}" passed to {label}(), which renames it into place '
+            f"without a unique part at {where}; concurrent saves collide")
+
+
+def default_message(spelled: str, parameter: str, where: str) -> str:
+    return (f'default temp name "{spelled}" of parameter "{parameter}" is '
+            f"renamed into place without a unique part at {where}; concurrent saves collide")
 
 
 def check_module(module: cst.Module, options: AnalysisOptions) -> List[Finding]:

@@ -29,10 +29,18 @@ class Var(NamedTuple):
 class _Marker(NamedTuple):
     kind: str
 
+    def __reduce__(self):  # unpickled markers are the singletons again: segments are tested with ``is``
+        return (_marker, (self.kind,))
+
 
 SEP = _Marker("sep")
 UNIQUE = _Marker("unique")
 WEAK = _Marker("weak")
+_MARKERS = {m.kind: m for m in (SEP, UNIQUE, WEAK)}
+
+
+def _marker(kind: str) -> _Marker:
+    return _MARKERS[kind]
 
 Segment = Union[Lit, Var, _Marker]
 

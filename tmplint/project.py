@@ -1,0 +1,401 @@
+"""A run over many files with the project index: which files to parse, in rounds, and the resolution.
+
+Every file is parsed at most once, in a worker, into an ``index.FileResult``; this module decides
+which files that is and resolves the checks that need other files, in the main process:
+
+1. **Stage one.** The named files go through the text screen (``tmplint.screen``) and the ones it
+   passes are parsed: they may rename, so they define the helpers and hold the renames.
+2. **Imports.** The files the named files import, under the project root, are added as *context*
+   (transitively, ``MAX_IMPORT_DEPTH`` steps): they go through the same screen and are never
+   reported. So a file's findings do not depend on how the file list is split (pre-commit), as far
+   as the import graph reaches.
+3. **Stage two.** A file the screen passed over can still call a helper of another file. Once the
+   index knows which functions rename a parameter of theirs, every screened-out file that mentions
+   one of their names (or, for a method, its class) as a word is parsed too; its own functions may
+   then be helpers (``save`` calls ``_atomic_save``), whose names are looked for next, until nothing
+   new turns up. A file that mentions no helper cannot call one: the screens stay sound.
+4. **Definitions.** When resolution needs a file the screens passed over (an imported constant, a
+   re-exported name, a provisional finding's helper), that file is parsed for what it defines.
+
+Resolution (``index.Index``) then composes summaries across files and reports at the call sites.
+It is cheap and runs every time; the per-file results are what a cache can keep.
+"""
+
+import os
+from functools import lru_cache
+from typing import Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple
+
+from tmplint import config as config_mod
+from tmplint import engine, noqa
+from tmplint.analysis.index import FileResult, Index, ModuleInfo, Provisional, build_file_result
+from tmplint.config import AnalysisOptions, Config
+from tmplint.diagnostics import CANNOT_ANALYSE, Diagnostic
+from tmplint.source import SourceError, read_source
+
+MAX_IMPORT_DEPTH = 6
+MAX_ROUNDS = 12
+
+Mapper = Callable[[Callable, Sequence], Iterable]
+
+
+def serial_map(function: Callable, items: Sequence) -> List:
+    return [function(item) for item in items]
+
+
+# --- where a file sits in the import system --------------------------------------------------------
+
+
+@lru_cache(maxsize=4096)
+def _package_parts(folder: str) -> Tuple[Tuple[str, ...], str]:
+    """The package names from the import root down to ``folder`` (while ``__init__.py`` exists), and the root."""
+    if not os.path.isfile(os.path.join(folder, "__init__.py")):
+        return (), folder
+    parent = os.path.dirname(folder)
+    if parent == folder:
+        return (), folder
+    parts, root = _package_parts(parent)
+    return parts + (os.path.basename(folder),), root
+
+
+def module_info(path: str) -> ModuleInfo:
+    full = os.path.abspath(path)
+    folder, name = os.path.split(full)
+    stem = name.rsplit(".", 1)[0]
+    parts, root = _package_parts(folder)
+    if stem == "__init__":
+        dotted = ".".join(parts) or stem
+        return ModuleInfo(dotted, dotted, root)
+    return ModuleInfo(".".join(parts + (stem,)), ".".join(parts), root)
+
+
+def text_imports(text: str, info: ModuleInfo) -> Tuple[str, ...]:
+    """The absolute names the import statements in ``text`` name (a superset: strings count too).
+
+    ``from X import a`` gives ``X`` and ``X.a`` (``a`` may be a submodule); relative imports are
+    made absolute against the file's package.
+    """
+    from tmplint.analysis.index import _absolute
+
+    found: Set[str] = set()
+    find = text.find
+    i = find("import")
+    while i >= 0:
+        end = i + 6
+        if (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")) and (
+                end == len(text) or not (text[end].isalnum() or text[end] == "_")):
+            start = text.rfind("\n", 0, i) + 1
+            stop = _statement_end(text, end)
+            head = text[start:i].strip()
+            names = text[end:stop].replace("\\\n", " ").strip().strip("()")
+            if head.startswith("from "):
+                base = _absolute(head[5:].strip().replace(" ", ""), info.package)
+                if base:
+                    found.add(base)
+                for alias in names.split(","):
+                    word = alias.split()[0] if alias.split() else ""
+                    if word.isidentifier():
+                        found.add(f"{base}.{word}" if base else word)
+            elif not head or head.endswith(":") or head.endswith(";"):
+                for alias in names.split(","):
+                    words = alias.split()
+                    if words and all(p.isidentifier() for p in words[0].split(".")):
+                        found.add(words[0])
+        i = find("import", end)
+    return tuple(sorted(found))
+
+
+def _statement_end(text: str, at: int) -> int:
+    """Where the import statement that continues at ``at`` ends (brackets and backslashes followed)."""
+    n = len(text)
+    depth = 0
+    i = at
+    while i < n:
+        c = text[i]
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth <= 0:
+                return i + 1
+        elif c == "\\" and text.startswith("\n", i + 1):
+            i += 2
+            continue
+        elif c in "\n;#" and depth <= 0:
+            return i
+        i += 1
+    return n
+
+
+class Locator:
+    """Module name -> the file that defines it, under the project root; searched from the asking file's root."""
+
+    def __init__(self, project_root: str):
+        self.project_root = os.path.abspath(project_root)
+        self.known: Dict[str, List[str]] = {}  # module name -> display paths
+        self.roots: List[str] = []
+        self._cache: Dict[Tuple[str, str], Optional[str]] = {}
+        self._full: Dict[str, str] = {}
+        self._entries: Dict[str, Set[str]] = {}  # folder -> the module names a file or folder in it could hold
+
+    def add(self, result: FileResult) -> None:
+        self.known.setdefault(result.module.name, []).append(result.path)
+        self._full[result.path] = os.path.abspath(result.path)
+        if result.module.root not in self.roots:
+            self.roots.append(result.module.root)
+        self._cache.clear()
+
+    def __call__(self, module: str, root: str) -> Optional[str]:
+        key = (module, root)
+        if key not in self._cache:
+            self._cache[key] = self._find(module, root)
+        return self._cache[key]
+
+    def _find(self, module: str, root: str) -> Optional[str]:
+        known = self.known.get(module, [])
+        for path in known:
+            if module_info(path).root == root:
+                return path
+        head = module.split(".")[0]
+        for base in self._search_roots(root):
+            if head not in self._names_in(base):
+                continue  # most imports are of the standard library or installed packages: no stat for them
+            for candidate in (os.path.join(base, *module.split(".")) + ".py",
+                              os.path.join(base, *module.split("."), "__init__.py")):
+                if os.path.isfile(candidate) and self.inside(candidate):
+                    full = os.path.abspath(candidate)
+                    for path in known:
+                        if self._full.get(path) == full:
+                            return path
+                    return display_path(full)
+        return known[0] if known else None
+
+    def _names_in(self, folder: str) -> Set[str]:
+        names = self._entries.get(folder)
+        if names is None:
+            try:
+                listing = os.listdir(folder)
+            except OSError:
+                listing = []
+            names = self._entries[folder] = {n[:-3] if n.endswith(".py") else n for n in listing}
+        return names
+
+    def _search_roots(self, root: str) -> List[str]:
+        out = [root]
+        parent = os.path.dirname(root)  # namespace packages: the folders above, up to the project root
+        while self.inside(parent) and parent not in out:
+            out.append(parent)
+            parent = os.path.dirname(parent)
+        return out + [r for r in self.roots if r not in out]
+
+    def inside(self, path: str) -> bool:
+        full = os.path.abspath(path)
+        return full == self.project_root or full.startswith(self.project_root.rstrip(os.sep) + os.sep)
+
+
+def display_path(full: str) -> str:
+    """A path as reports show it: relative to the current folder when under it."""
+    try:
+        rel = os.path.relpath(full)
+    except ValueError:  # another drive
+        return full
+    return full if rel.startswith("..") else rel
+
+
+# --- the per-file job (runs in a worker) -----------------------------------------------------------
+
+
+class Job(NamedTuple):
+    path: str
+    options: AnalysisOptions
+    force: bool = False  # parse even when the screen passes the file over
+
+
+def analyse_job(job: Job) -> FileResult:
+    return analyse_file(job.path, job.options, job.force)
+
+
+def analyse_file(path: str, options: AnalysisOptions, force: bool = False) -> FileResult:
+    """One file's result; never raises for bad input (its TMP000 is in the result)."""
+    info = module_info(path)
+    try:
+        text, _ = read_source(path)
+    except SourceError as exc:
+        return FileResult(path, info, "failed", (engine.cannot_analyse(path, str(exc)),))
+    return analyse_source(text, path, options, info, force)
+
+
+def analyse_source(text: str, path: str, options: AnalysisOptions, info: ModuleInfo, force: bool = False,
+                   apply_noqa: bool = True) -> FileResult:
+    imports = text_imports(text, info)
+    try:
+        analysed = engine.analyse(text, path, options, apply_noqa=apply_noqa, project=info, force=force)
+        if analysed.module is None:
+            return FileResult(path, info, "screened", imports=imports)
+        checker = analysed.checker
+        local, provisional = [], []
+        for finding, diagnostic in engine.with_fixes(analysed):
+            heuristic = checker.heuristic.get((finding.code, finding.node))
+            callee = None
+            if heuristic is not None:
+                call, scope = heuristic
+                callee = checker.recorder.callee_of(call, scope)
+            if callee is None:
+                local.append(diagnostic)
+            else:
+                provisional.append(Provisional(diagnostic, callee[0]))
+        silenced = apply_noqa and noqa.file_is_ignored(text.splitlines(True))
+        result = FileResult(path, info, "parsed", tuple(sorted(set(local), key=Diagnostic.sort_key)),
+                            tuple(provisional), imports=imports, file_noqa=silenced)
+        return build_file_result(analysed.module, checker, path, text, result)
+    except SourceError as exc:
+        return FileResult(path, info, "failed", (engine.cannot_analyse(path, str(exc)),), imports=imports)
+    except RecursionError:
+        return FileResult(path, info, "failed", (engine.cannot_analyse(path, "too deeply nested to analyse"),),
+                          imports=imports)
+
+
+def scan_job(job: Tuple[str, Tuple[str, ...]]) -> bool:
+    """Stage two: does the file mention one of the names as a word?"""
+    path, names = job
+    try:
+        text, _ = read_source(path)
+    except SourceError:
+        return False
+    return mentions_any(text, names)
+
+
+def mentions_any(text: str, names: Iterable[str]) -> bool:
+    for name in names:
+        size = len(name)
+        i = text.find(name)
+        while i >= 0:
+            before = text[i - 1] if i else " "
+            after = text[i + size] if i + size < len(text) else " "
+            if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
+                return True
+            i = text.find(name, i + size)
+    return False
+
+
+# --- the run ---------------------------------------------------------------------------------------
+
+
+class ProjectRun:
+    def __init__(self, settings: Config, mapper: Mapper):
+        self.settings = settings
+        self.options = settings.analysis
+        self.mapper = mapper
+        self.locator = Locator(settings.project_root)
+        self.results: Dict[str, FileResult] = {}
+        self.depth: Dict[str, int] = {}
+        self.admitted: Set[str] = set()  # parsed for findings (stage one or two), so a TMP000 counts
+
+    def analyse(self, paths: Sequence[str], force: bool) -> List[FileResult]:
+        jobs = [Job(path, self.options, force) for path in paths]
+        done = list(self.mapper(analyse_job, jobs)) if jobs else []
+        for result in done:
+            known = result.path in self.results
+            self.results[result.path] = result
+            if not known:
+                self.locator.add(result)
+        return done
+
+    def follow_imports(self, new: Sequence[FileResult]) -> None:
+        """Add the files ``new`` import (under the project root) as context, breadth first, bounded."""
+        frontier = list(new)
+        while frontier:
+            wanted = []
+            for result in frontier:
+                depth = self.depth.get(result.path, 0)
+                if depth >= MAX_IMPORT_DEPTH:
+                    continue
+                for name in result.imports:
+                    path = self.locator(name, result.module.root)
+                    if path is not None and path not in self.results and path not in self.depth:
+                        self.depth[path] = depth + 1
+                        wanted.append(path)
+            frontier = self.analyse(wanted, force=False) if wanted else []
+
+    def run(self, files: Sequence[str]) -> List[Diagnostic]:
+        for path in files:
+            self.depth[path] = 0
+        first = self.analyse(list(files), force=False)
+        self.admitted.update(r.path for r in first)
+        self.follow_imports(first)
+        scanned: Set[str] = set()
+        index = None
+        for _ in range(MAX_ROUNDS):
+            index = Index(self.results, self.locator)
+            for path in files:
+                index.diagnostics(path)  # composes what the named files use; notes the files it needs
+            names = index.helper_names() - scanned
+            work: Dict[str, bool] = {path: False for path in index.needs}
+            if names:
+                scanned |= names
+                screened = [p for p, r in self.results.items() if r.status == "screened"]
+                hits = self.mapper(scan_job, [(p, tuple(sorted(names))) for p in screened]) if screened else []
+                for path, hit in zip(screened, hits):
+                    if hit:
+                        work[path] = True
+            work = {p: admit for p, admit in work.items()
+                    if p not in self.results or self.results[p].status == "screened"}
+            if not work:
+                break
+            self.admitted.update(p for p, admit in work.items() if admit)
+            parsed = self.analyse(sorted(work), force=True)
+            self.follow_imports([r for r in parsed if r.path not in files])
+        return self.report(files, index)
+
+    def report(self, files: Sequence[str], index: Optional[Index]) -> List[Diagnostic]:
+        out: List[Diagnostic] = []
+        for path in files:
+            result = self.results[path]
+            if result.status == "failed":
+                if path in self.admitted:
+                    out.extend(result.diagnostics)
+                continue
+            found = list(result.diagnostics)
+            if index is not None:
+                seen = {(d.code, d.line, d.col) for d in found}
+                for diagnostic in index.diagnostics(path):
+                    key = (diagnostic.code, diagnostic.line, diagnostic.col)
+                    if key not in seen:
+                        seen.add(key)
+                        found.append(diagnostic)
+            found = engine.select(found, self.settings)
+            out.extend(config_mod.apply_per_file_ignores(self.settings, found))
+        return sorted(out, key=Diagnostic.sort_key)
+
+
+def check_project(files: Sequence[str], settings: Config, mapper: Mapper = serial_map) -> List[Diagnostic]:
+    """Check ``files`` (each reported) with the project index; ``mapper`` runs the per-file jobs."""
+    unique = list(dict.fromkeys(files))
+    return ProjectRun(settings, mapper).run(unique)
+
+
+# --- one file alone (the flake8 plugin) ------------------------------------------------------------
+
+
+def check_alone(text: str, path: str, config: Config, *, apply_noqa: bool = True) -> List[Diagnostic]:
+    """A file's findings without other files: its own, plus provisional ones whose helper no file under
+    the project root can define (the CLI, which indexes those files, could only drop them). So
+    these findings are a subset of what ``tmplint`` reports for the same file."""
+    try:
+        info = module_info(path)
+        result = analyse_source(text, path, config.analysis, info, apply_noqa=apply_noqa)
+    except Exception:  # pragma: no cover - the plugin's own guard reports it
+        raise
+    if result.status == "failed":
+        return [d for d in result.diagnostics if d.code == CANNOT_ANALYSE]
+    locator = Locator(config.project_root)
+    locator.add(result)
+    found = list(result.diagnostics)
+    for provisional in result.provisional:
+        if not any(_module_of(name, info.root, locator) for name in provisional.callee):
+            found.append(provisional.diagnostic)
+    return engine.select(sorted(set(found), key=Diagnostic.sort_key), config)
+
+
+def _module_of(qualname: str, root: str, locator: Locator) -> bool:
+    parts = qualname.split(".")
+    return any(locator(".".join(parts[:i]), root) for i in range(len(parts) - 1, 0, -1))
