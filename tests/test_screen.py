@@ -10,7 +10,9 @@ nothing about them.
 
 import ast
 import io
+import os
 import random
+import subprocess
 import sys
 import textwrap
 import tokenize
@@ -435,3 +437,16 @@ def test_string_reader_agrees_with_tokenize(path):
             if not screen._is_fstring(text, at + len(token.string) - len(token.string.lstrip("rRbBuUfFtT"))):
                 assert strings.hides(at + len(token.string) - 1) or at >= strings.unsure_from, token
     assert strings.unsure_from > len(text), "no f-string here is too hard to read"
+
+
+def test_the_screen_can_be_turned_off_to_check_it(tmp_path):
+    """benchmarks/run.py compares a corpus's findings with TMPLINT_SCREEN=off: every file is parsed,
+    so a syntax error in a file with nothing to find is reported only then."""
+    (tmp_path / "broken.py").write_text("def f(:\n    pass\n")
+    argv = [sys.executable, "-m", "tmplint", "--no-cache", "broken.py"]
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+    screened = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert (screened.returncode, screened.stderr) == (0, "")
+    env["TMPLINT_SCREEN"] = "off"
+    parsed = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert parsed.returncode == 2 and parsed.stderr.startswith("broken.py: cannot analyse: syntax error")
