@@ -23,7 +23,7 @@ It is cheap and runs every time; the per-file results are what a cache can keep.
 
 import os
 from functools import lru_cache
-from typing import Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from tmplint import config as config_mod
 from tmplint import engine, noqa
@@ -136,12 +136,14 @@ class Locator:
         self._cache: Dict[Tuple[str, str], Optional[str]] = {}
         self._full: Dict[str, str] = {}
         self._entries: Dict[str, Set[str]] = {}  # folder -> the module names a file or folder in it could hold
+        self._bases: Dict[str, Tuple[List[str], Set[str]]] = {}  # root -> its search folders, all their names
 
     def add(self, result: FileResult) -> None:
         self.known.setdefault(result.module.name, []).append(result.path)
         self._full[result.path] = os.path.abspath(result.path)
         if result.module.root not in self.roots:
             self.roots.append(result.module.root)
+            self._bases.clear()
         self._cache.clear()
 
     def __call__(self, module: str, root: str) -> Optional[str]:
@@ -156,9 +158,15 @@ class Locator:
             if module_info(path).root == root:
                 return path
         head = module.split(".")[0]
-        for base in self._search_roots(root):
+        bases = self._bases.get(root)
+        if bases is None:
+            search = self._search_roots(root)
+            bases = self._bases[root] = (search, set().union(*(self._names_in(b) for b in search)))
+        if head not in bases[1]:
+            return known[0] if known else None  # the standard library or an installed package: no stat for it
+        for base in bases[0]:
             if head not in self._names_in(base):
-                continue  # most imports are of the standard library or installed packages: no stat for them
+                continue
             for candidate in (os.path.join(base, *module.split(".")) + ".py",
                               os.path.join(base, *module.split("."), "__init__.py")):
                 if os.path.isfile(candidate) and self.inside(candidate):
@@ -254,14 +262,18 @@ def analyse_source(text: str, path: str, options: AnalysisOptions, info: ModuleI
                           imports=imports)
 
 
-def scan_job(job: Tuple[str, Tuple[str, ...]]) -> bool:
-    """Stage two: does the file mention one of the names as a word?"""
-    path, names = job
+def scan_job(job: Tuple[str, Tuple[Tuple[str, Tuple[str, ...]], ...]]) -> bool:
+    """Stage two: can the file call one of the helpers? It mentions the helper's name as a word, and
+    the top-level package of a module that defines or re-exports it, unless it lies in that package
+    itself (relative imports); ``*`` (methods, reached through ``self``) asks for the name alone."""
+    path, helpers = job
     try:
         text, _ = read_source(path)
     except SourceError:
         return False
-    return mentions_any(text, names)
+    own = module_info(path).name.split(".")[0]
+    return any(mentions_any(text, (name,)) and ("*" in tops or own in tops or mentions_any(text, tops))
+               for name, tops in helpers)
 
 
 def mentions_any(text: str, names: Iterable[str]) -> bool:
@@ -322,18 +334,21 @@ class ProjectRun:
         first = self.analyse(list(files), force=False)
         self.admitted.update(r.path for r in first)
         self.follow_imports(first)
-        scanned: Set[str] = set()
+        scanned: Dict[str, FrozenSet[str]] = {}
         index = None
         for _ in range(MAX_ROUNDS):
             index = Index(self.results, self.locator)
             for path in files:
                 index.diagnostics(path)  # composes what the named files use; notes the files it needs
-            names = index.helper_names() - scanned
+            names = {name: tops - scanned.get(name, frozenset()) for name, tops in index.helper_names().items()}
+            names = {name: tops for name, tops in names.items() if tops}
             work: Dict[str, bool] = {path: False for path in index.needs}
             if names:
-                scanned |= names
+                for name, tops in names.items():
+                    scanned[name] = scanned.get(name, frozenset()) | tops
                 screened = [p for p, r in self.results.items() if r.status == "screened"]
-                hits = self.mapper(scan_job, [(p, tuple(sorted(names))) for p in screened]) if screened else []
+                wanted = tuple(sorted((name, tuple(sorted(tops))) for name, tops in names.items()))
+                hits = self.mapper(scan_job, [(p, wanted) for p in screened]) if screened else []
                 for path, hit in zip(screened, hits):
                     if hit:
                         work[path] = True

@@ -941,9 +941,12 @@ class Index:
         return out
 
     # --- which names matter for stage two ------------------------------------------------
-    def helper_names(self) -> Set[str]:
-        """Names under which a function that renames one of its parameters can be called from elsewhere."""
-        names: Set[str] = set()
+    def helper_names(self) -> Dict[str, FrozenSet[str]]:
+        """Names under which a function that renames one of its parameters can be called, each with
+        the top-level packages a caller must name (or be in) to reach it; ``*`` for a method, which
+        a subclass anywhere can call through ``self``."""
+        names: Dict[str, Set[str]] = {}
+        helpers: Set[Tuple[str, int]] = set()
         for path, result in self.results.items():
             if result.status != "parsed":
                 continue
@@ -952,9 +955,21 @@ class Index:
                 if self.rename_params(path, function) or any(
                         not f.reported and any(r.startswith("param:") for r in V.roots(V.Value(V.basename(f.src))))
                         for f in self.all_facts(path, function)):
+                    helpers.add((path, sid))
                     parts = name.split(".")
-                    names.update(parts)  # the function, and for a method its class(es)
-        return names
+                    if len(parts) == 1:
+                        names.setdefault(name, set()).add(result.module.name.split(".")[0])
+                    else:
+                        for part in parts:  # the method, and its class(es)
+                            names.setdefault(part, set()).add("*")
+        for path, result in self.results.items():  # re-exports: from .utils import save
+            if result.status != "parsed":
+                continue
+            for local, target in result.aliases.items():
+                found = self.lookup(target, result.module.root)
+                if isinstance(found, Found) and (found.path, found.function.scope) in helpers:
+                    names.setdefault(local, set()).add(result.module.name.split(".")[0])
+        return {name: frozenset(tops) for name, tops in names.items()}
 
     # --- the diagnostics -----------------------------------------------------------------
     def diagnostics(self, path: str) -> List[Diagnostic]:
