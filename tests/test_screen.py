@@ -450,3 +450,27 @@ def test_the_screen_can_be_turned_off_to_check_it(tmp_path):
     env["TMPLINT_SCREEN"] = "off"
     parsed = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True)
     assert parsed.returncode == 2 and parsed.stderr.startswith("broken.py: cannot analyse: syntax error")
+
+
+def _limit_memory():
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+
+def test_a_long_line_of_hashes_costs_linear_time_and_memory(tmp_path):
+    """Reading backwards past a comment line tries each ``#`` as the comment's start. It once sliced
+    the line at each one: 280 KB of ``#`` took 16 s and 5.4 GB, in the process that screens (before
+    the size check). Bounds, not timings: 1 GB of address space and a minute, which the quadratic
+    version overruns by orders of magnitude; the linear one needs 0.2 s and a few MB for the screen."""
+    finding = 'import os\nwith open(".tmp_x", "w") as f:\n    f.write("x")\nos.replace(".tmp_x", "x")\n'
+    hashes = "#" * 280_000
+    (tmp_path / "m.py").write_text(finding + "print(\n" + hashes + "\n    tmp=1)\nf(x\n" + hashes + "\n  .replace(y))\n")
+    argv = [sys.executable, "-m", "tmplint", "--no-cache", "m.py"]
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
+                          preexec_fn=_limit_memory)
+    assert (done.returncode, done.stderr) == (1, "")
+    assert done.stdout.startswith("m.py:4:12: TMP102 ")
+    for text in ("\n" + hashes + "\n.replace(b)\n", "f(\n" + hashes + "\\\n" + hashes + "\ntmp=1)\n"):
+        assert passes_text_screen(text, DEFAULT)  # in this process too: it would not get this far if quadratic

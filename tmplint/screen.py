@@ -143,21 +143,36 @@ def _previous(text: str, pos: int) -> List[int]:
         return []
     if text[i] != "\n":
         return [i]
-    found = []
+    found: List[int] = []
     end = i
     while end > 0:
         start = text.rfind("\n", 0, end) + 1
-        line = text[start:end]
-        codes = [line[:h] for h in range(len(line)) if line[h] == "#"] if "#" in line else []
-        codes.append(line[:-1] if line.endswith("\\") else line)
-        for code in codes:
-            code = code.rstrip(" \t\f")
-            if code:
-                found.append(start + len(code) - 1)
-        if codes[0].strip(" \t\f"):
+        # One pass over the line, remembering its last non-blank character so far: the code before
+        # each ``#`` ends there (a line of many ``#`` once cost a slice per ``#``, quadratic).
+        stop = end - 1 if end > start and text[end - 1] == "\\" else end  # less a continuation
+        last = start - 1
+        at = start
+        hash_at = text.find("#", start, end)
+        first = hash_at if hash_at >= 0 else stop
+        while hash_at >= 0:
+            last = _last_non_blank(text, at, hash_at, last)
+            if last >= start:
+                found.append(last)
+            last, at = hash_at, hash_at + 1
+            hash_at = text.find("#", at, end)
+        last = _last_non_blank(text, at, stop, last)
+        if last >= start:
+            found.append(last)
+        if _last_non_blank(text, start, first, start - 1) >= start:
             break  # the line holds code (or ends a string): the token is on it
         end = start - 1
     return found
+
+
+def _last_non_blank(text: str, start: int, stop: int, default: int) -> int:
+    """The last character of ``text[start:stop]`` that is not a space, tab or form feed, or ``default``."""
+    kept = len(text[start:stop].rstrip(" \t\f"))
+    return start + kept - 1 if kept else default
 
 
 def _follows_word(text: str, pos: int, word: str) -> bool:
