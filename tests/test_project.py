@@ -18,6 +18,7 @@ import tmplint
 from tmplint import engine, project
 from tmplint.analysis.index import FileResult
 from tmplint.config import AnalysisOptions, Config
+from tmplint.diagnostics import FixAt
 from tmplint.project import check_alone, check_project, module_info, text_imports
 from tmplint.registry import ALL_CODES
 from tmplint.runner import run_checks
@@ -80,8 +81,16 @@ def test_the_message_names_the_helper_and_where_it_renames():
     (diagnostic,) = [d for d in check_project([rel(PACKAGE / "trainer.py")], Config()) if d.line == 18]
     assert diagnostic.message == (
         'temp name ".tmp_trainer" passed to _atomic_save(), which renames it into place without a unique '
-        "part at fixtures/project/ckpt/utils.py:11; concurrent saves collide")
+        "part at fixtures/project/ckpt/utils.py:11; concurrent saves collide; fix in fixtures/project/ckpt/utils.py:9")
     assert (diagnostic.line, diagnostic.col) == (18, 60)  # 0-based, like every Diagnostic
+    # the fix lies in utils.py, which is not named: shown where, not offered (--fix would not make it)
+    assert (diagnostic.fix_title, diagnostic.fix_applicability, diagnostic.fix_at) == (
+        "fix in fixtures/project/ckpt/utils.py:9", None, None)
+    (named,) = [d for d in check_project([rel(PACKAGE / "trainer.py"), rel(PACKAGE / "utils.py")], Config())
+                if d.line == 18]
+    assert named.message.endswith("concurrent saves collide")
+    assert (named.fix_title, named.fix_applicability) == ("add a uuid where _atomic_save() builds the temp name", "safe")
+    assert named.fix_at == FixAt(rel(PACKAGE / "utils.py"), 9, rename_line=11)
 
 
 def test_check_paths_and_the_cli_runner_use_the_index():

@@ -142,9 +142,9 @@ def _main(argv: Optional[Sequence[str]]) -> int:
             return 2
         results = run_checks(paths, settings, jobs=args.jobs, use_cache=not args.no_cache)
         if args.fix or args.diff:
-            results, fixed, changed = _fix_files(args, settings, results)
+            results, fixed, changed = _fix_files(args, settings, results, paths)
             if args.diff:
-                return _diff_exit(args, results, changed)
+                return _diff_exit(args, results, changed, fixed)
 
     errors = [d for d in results if d.code == CANNOT_ANALYSE]
     findings = [d for d in results if d.code != CANNOT_ANALYSE]
@@ -162,38 +162,58 @@ def _fixable(args: argparse.Namespace, diagnostic: Diagnostic) -> bool:
     return diagnostic.fix_applicability == SAFE or (args.unsafe_fixes and diagnostic.fix_applicability == UNSAFE)
 
 
-def _fix_files(args: argparse.Namespace, settings, results: List[Diagnostic]):
+def _fix_files(args: argparse.Namespace, settings, results: List[Diagnostic], paths: Sequence[str]):
     """Fix (or, with --diff, only compute) each file that has a fix to make; the findings that remain.
 
     Files are fixed in this process, one at a time: few files have findings, and the fixer
-    re-analyses each file it writes.
+    re-analyses each file it writes. A finding of the project index may be fixed in another named
+    file (a helper's): ``fix_at`` says where, and that file is fixed once for all of them. When
+    anything was written, the project is checked again for what remains, since one edit in a helper
+    settles findings in its callers' files.
     """
     from tmplint.engine import cannot_analyse
+    from tmplint.fix import ProjectFixes, project_fixes
     from tmplint.fix.files import fix_file
     from tmplint.source import SourceError
 
     by_path: dict = {}
     for diagnostic in results:
         by_path.setdefault(diagnostic.path, []).append(diagnostic)
-    out: List[Diagnostic] = []
+    failed = {path for path, diagnostics in by_path.items() if any(d.code == CANNOT_ANALYSE for d in diagnostics)}
+    wanted = [d for d in results if _fixable(args, d) and d.path not in failed]
+    targets: dict = {}
+    reported: dict = {}
+    todo = []
+    for diagnostic in wanted:
+        if diagnostic.fix_at is None:
+            reported.setdefault(diagnostic.path, set()).add((diagnostic.code, diagnostic.line, diagnostic.col))
+            todo.append(diagnostic.path)
+        elif diagnostic.fix_at.path not in failed:
+            targets.setdefault(diagnostic.fix_at.path, []).append(diagnostic.fix_at)
+            todo.append(diagnostic.fix_at.path)
+    plan = ProjectFixes(targets, reported)
+    errors: List[Diagnostic] = []
     changed = []
     fixed = 0
-    for path, diagnostics in by_path.items():
-        if not any(_fixable(args, d) for d in diagnostics) or any(d.code == CANNOT_ANALYSE for d in diagnostics):
-            out.extend(diagnostics)
-            continue
-        try:
-            with _sigterm_raises():
-                result = fix_file(path, settings, args.unsafe_fixes, write=not args.diff)
-        except SourceError as exc:
-            out.extend(diagnostics)
-            out.append(cannot_analyse(path, f"not fixed: {exc}"))
-            continue
-        out.extend(result.remaining)
-        fixed += result.count
-        if result.changed:
-            changed.append(result)
-    return sorted(out, key=Diagnostic.sort_key), fixed, changed
+    with project_fixes(plan):
+        for path in dict.fromkeys(todo):
+            try:
+                with _sigterm_raises():
+                    result = fix_file(path, settings, args.unsafe_fixes, write=not args.diff)
+            except SourceError as exc:
+                errors.append(cannot_analyse(path, f"not fixed: {exc}"))
+                continue
+            fixed += result.count
+            if result.changed:
+                changed.append(result)
+    elsewhere = [d for d in wanted if d.fix_at is not None]
+    if not changed:
+        return sorted(results + errors, key=Diagnostic.sort_key), 0, changed
+    if args.diff:  # nothing written: the in-file count, and the index's findings whose fix went in
+        return results + errors, fixed + sum(1 for d in elsewhere if d.fix_at in plan.applied), changed
+    after = run_checks(paths, settings, jobs=args.jobs, use_cache=not args.no_cache)
+    gone = sum(1 for d in results if d.code != CANNOT_ANALYSE) - sum(1 for d in after if d.code != CANNOT_ANALYSE)
+    return sorted(after + errors, key=Diagnostic.sort_key), max(0, gone), changed
 
 
 @contextlib.contextmanager
@@ -220,13 +240,12 @@ def _unified_diff(path: str, before: str, after: str) -> str:
     return "".join(difflib.unified_diff(before.splitlines(True), after.splitlines(True), path, path))
 
 
-def _diff_exit(args: argparse.Namespace, results: List[Diagnostic], changed) -> int:
+def _diff_exit(args: argparse.Namespace, results: List[Diagnostic], changed, would: int) -> int:
     errors = [d for d in results if d.code == CANNOT_ANALYSE]
     for error in errors:
         print(reporters.format_error(error), file=sys.stderr)
     for result in changed:
         sys.stdout.write(_unified_diff(result.path, result.original, result.fixed))
-    would = sum(r.count for r in changed)
     print(f"Would fix {would} error{'s' if would != 1 else ''} in {len(changed)} file{'s' if len(changed) != 1 else ''}."
           if changed else "No fixes to make.", file=sys.stderr)
     if errors:

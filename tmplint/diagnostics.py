@@ -1,10 +1,20 @@
 """Plain-data findings: no CST nodes, so they cross processes and live in caches."""
 
-from dataclasses import dataclass, replace
-from typing import Optional, Tuple
+from dataclasses import dataclass, field, replace
+from typing import NamedTuple, Optional, Tuple
 
 SAFE = "safe"
 UNSAFE = "unsafe"
+
+
+class FixAt(NamedTuple):
+    """Where the fix of a finding the project index made lies, as plain data; the fixer plans the edit
+    again in the process that fixes that file (``tmplint.fix``)."""
+
+    path: str  # the file the edit is made in: the finding's own, or the helper's
+    line: int  # the first line the edit changes, for "fix in path:line"
+    rename_line: int = 0  # a helper fix: the line of the helper's rename whose temp path gains the unique part
+    span: Optional[Tuple[int, int, int, int]] = None  # a local fix: the rename's src expression, as Diagnostic
 
 
 @dataclass(frozen=True)
@@ -24,6 +34,8 @@ class Diagnostic:
     end_col: int
     fix_title: Optional[str] = None
     fix_applicability: Optional[str] = None  # SAFE, UNSAFE, or None when there is no fix
+    # for a finding of the project index: where its fix lies (not part of the finding's identity)
+    fix_at: Optional[FixAt] = field(default=None, compare=False)
 
     @property
     def fixable(self) -> bool:

@@ -283,13 +283,15 @@ def analyse_text(text: str, path: str, options: AnalysisOptions, *, apply_noqa: 
     return sorted(set(diagnostics), key=Diagnostic.sort_key)
 
 
-def with_fixes(analysed: Analysed) -> List[Tuple[Finding, Diagnostic]]:
-    """Each finding with its diagnostic marked with the fix the planner would make."""
+def with_fixes(analysed: Analysed, planner: Optional[Any] = None) -> List[Tuple[Finding, Diagnostic]]:
+    """Each finding with its diagnostic marked with the fix the planner would make (``planner``: one
+    the caller made on this tree, to plan more with)."""
     if not analysed.pairs:
         return []
-    from tmplint.fix.planner import Planner
+    if planner is None:
+        from tmplint.fix.planner import Planner
 
-    planner = Planner(analysed.module, analysed.checker)
+        planner = Planner(analysed.module, analysed.checker)
     pairs = []
     for finding, diagnostic in analysed.pairs:
         edit = planner.plan(finding)

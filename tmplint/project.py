@@ -22,6 +22,7 @@ It is cheap and runs every time; the per-file results are what a cache can keep.
 """
 
 import os
+from dataclasses import replace
 from functools import lru_cache
 from typing import Callable, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple
 
@@ -239,27 +240,37 @@ def analyse_source(text: str, path: str, options: AnalysisOptions, info: ModuleI
         analysed = engine.analyse(text, path, options, apply_noqa=apply_noqa, project=info, force=force)
         if analysed.module is None:
             return FileResult(path, info, "screened", imports=imports)
+        from tmplint.fix.planner import Planner
+
         checker = analysed.checker
+        planner = Planner(analysed.module, checker)  # one for the findings' fixes and the exported ones
         local, provisional = [], []
-        for finding, diagnostic in engine.with_fixes(analysed):
-            heuristic = checker.heuristic.get((finding.code, finding.node))
-            callee = None
-            if heuristic is not None:
-                call, scope = heuristic
-                callee = checker.recorder.callee_of(call, scope)
+        for finding, diagnostic in engine.with_fixes(analysed, planner):
+            callee = provisional_callee(checker, finding)
             if callee is None:
                 local.append(diagnostic)
             else:
-                provisional.append(Provisional(diagnostic, callee[0]))
+                provisional.append(Provisional(diagnostic, callee))
         silenced = apply_noqa and noqa.file_is_ignored(text.splitlines(True))
         result = FileResult(path, info, "parsed", tuple(sorted(set(local), key=Diagnostic.sort_key)),
                             tuple(provisional), imports=imports, file_noqa=silenced)
-        return build_file_result(analysed.module, checker, path, text, result)
+        return build_file_result(analysed.module, checker, path, text, result, planner)
     except SourceError as exc:
         return FileResult(path, info, "failed", (engine.cannot_analyse(path, str(exc)),), imports=imports)
     except RecursionError:
         return FileResult(path, info, "failed", (engine.cannot_analyse(path, "too deeply nested to analyse"),),
                           imports=imports)
+
+
+def provisional_callee(checker, finding) -> Optional[Tuple[str, ...]]:
+    """For a keyword-heuristic TMP101 at a helper of another file, the names that helper may have: the
+    index keeps the finding only when it knows none of them (so the fixer leaves it alone otherwise)."""
+    heuristic = checker.heuristic.get((finding.code, finding.node))
+    if heuristic is None or checker.recorder is None:
+        return None
+    call, scope = heuristic
+    callee = checker.recorder.callee_of(call, scope)
+    return callee[0] if callee is not None else None
 
 
 def scan_job(job: Tuple[str, Tuple[Tuple[str, Tuple[str, ...]], ...]]) -> bool:
@@ -363,6 +374,7 @@ class ProjectRun:
 
     def report(self, files: Sequence[str], index: Optional[Index]) -> List[Diagnostic]:
         out: List[Diagnostic] = []
+        named = {os.path.abspath(path) for path in files}
         for path in files:
             result = self.results[path]
             if result.status == "failed":
@@ -376,10 +388,21 @@ class ProjectRun:
                     key = (diagnostic.code, diagnostic.line, diagnostic.col)
                     if key not in seen:
                         seen.add(key)
-                        found.append(diagnostic)
+                        found.append(_where_fixed(diagnostic, named))
             found = engine.select(found, self.settings)
             out.extend(config_mod.apply_per_file_ignores(self.settings, found))
         return sorted(out, key=Diagnostic.sort_key)
+
+
+def _where_fixed(diagnostic: Diagnostic, named: Set[str]) -> Diagnostic:
+    """Only named files are written: a fix that lies in another file is shown as ``fix in path:line``
+    (in the message, which every format shows) and is not offered, since ``--fix`` will not make it."""
+    at = diagnostic.fix_at
+    if at is None or os.path.abspath(at.path) in named:
+        return diagnostic
+    where = f"fix in {at.path}:{at.line}"
+    return replace(diagnostic, message=f"{diagnostic.message}; {where}", fix_title=where, fix_applicability=None,
+                   fix_at=None)
 
 
 def check_project(files: Sequence[str], settings: Config, mapper: Mapper = serial_map) -> List[Diagnostic]:

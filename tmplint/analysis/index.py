@@ -25,7 +25,7 @@ from tmplint import noqa as noqa_mod
 from tmplint.analysis import values as V
 from tmplint.analysis.checker import _code, default_message, helper_message, rename_message
 from tmplint.analysis.scopes import ASSIGN, CLASS, IMPORT, Scope, dotted_name
-from tmplint.diagnostics import Diagnostic
+from tmplint.diagnostics import Diagnostic, FixAt
 
 Pos = Tuple[int, int, int, int]  # line (1-based), col (0-based), end line, end col
 
@@ -50,6 +50,7 @@ class ArgInfo(NamedTuple):
     text: str
     written: bool  # the caller wrote this path before the call
     write_locked: bool  # every such write held an inter-process lock
+    fix: Optional[str] = None  # written: the applicability of the fix for a temp path spelled by it
 
 
 class CallInfo(NamedTuple):
@@ -77,6 +78,7 @@ class FactInfo(NamedTuple):
     reported: bool  # reported where it is made, so callers stay silent
     direct: bool  # a rename in the body (or through a rename wrapper), not through a helper
     rename_at: Tuple[str, int]  # (path, line) of the innermost rename, for messages
+    fix: Optional[Tuple[str, str, int]] = None  # direct, its basename a parameter: (title, applicability, line)
 
 
 class FunctionInfo(NamedTuple):
@@ -104,6 +106,7 @@ class PendingFact(NamedTuple):
     label: str
     dst_text: str
     rename_at: Tuple[str, int]
+    fix: Optional[str] = None  # direct and written: the applicability of the fix of its temp path
 
 
 class Provisional(NamedTuple):
@@ -373,8 +376,10 @@ def _relevant(values: List[V.Value], scope: Scope) -> bool:
 
 
 class _Builder:
-    def __init__(self, module: cst.Module, checker, recorder: Recorder, path: str, text: Optional[str] = None):
+    def __init__(self, module: cst.Module, checker, recorder: Recorder, path: str, text: Optional[str] = None,
+                 planner=None):
         self.module = module
+        self.planner = planner
         self.text = text
         self.checker = checker
         self.ev = checker.ev
@@ -525,6 +530,8 @@ class _Builder:
         for sid, facts in kept_facts.items():
             for fact in facts:
                 self.want_call(fact.rename, _rename_scope(fact, exported[sid][0]))
+        helper_fixes = self.helper_fixes([exported[sid][0] for sid, facts in kept_facts.items() if facts],
+                                         {id(f) for facts in kept_facts.values() for f in facts})
         owners = {}
         for call, (scope, names, target_id, via, skip, evaluated, locked, label) in rec.calls.items():
             literals = self.want_call(call, scope)
@@ -569,7 +576,8 @@ class _Builder:
             name = exported[sid][1] if sid in exported else ""
             summary = summaries.get(sid)
             facts = tuple(FactInfo(self.portable(f.src, scope, False), self.portable(f.dst, scope, False),
-                                   f.written, f.locked, f.reported, f.inner is None, self.rename_at(f.rename))
+                                   f.written, f.locked, f.reported, f.inner is None, self.rename_at(f.rename),
+                                   self.fix_of(helper_fixes.get(id(f))))
                           for f in kept_facts.get(sid, ()))
             functions[sid] = FunctionInfo(
                 sid, name, tuple(p for p, _ in scope.params), scope.positional_count, _kind(scope), facts,
@@ -591,20 +599,54 @@ class _Builder:
         for call, (scope, callee, target_id, via, skip, evaluated, locked, label) in rec.calls.items():
             args = tuple(ArgInfo(arg.keyword.value if arg.keyword is not None else None,
                                  self.portable(value, scope, True), self.at(arg.value),
-                                 self.ev.text(arg.value) if V.roots(value) else "", written, write_locked)
-                         for arg, value, written, write_locked, _ in evaluated)
+                                 self.ev.text(arg.value) if V.roots(value) else "", written, write_locked,
+                                 self.local_fix(arg.value, arg_scope) if written else None)
+                         for arg, value, written, write_locked, arg_scope in evaluated)
             calls.append(CallInfo(scope.id, tuple(callee), target_id, via, skip, args, locked, self.where[call], label))
         facts_out = []
         for scope, fact, where in rec.facts:
             facts_out.append(PendingFact(
                 scope.id, fact.inner is None, self.portable(fact.src, scope, True), self.portable(fact.dst, scope, True),
                 fact.written, fact.locked, self.where[where], fact.label, self.ev.text(fact.dst_node),
-                self.rename_at(fact.rename)))
+                self.rename_at(fact.rename),
+                self.local_fix(fact.src_node, scope) if fact.inner is None and fact.written else None))
         result.functions = functions
         result.names = names
         result.calls = tuple(calls)
         result.facts = tuple(facts_out)
         return result
+
+    # --- the fixes other files' findings reach (planned here, where the tree is) -----------------
+    def helper_fixes(self, scopes: List[Scope], kept: Set[int]) -> Dict[int, object]:
+        """id(fact) -> the planner's edit for each exported rename (of ``scopes``, one of ``kept``) whose
+        temp basename reads a parameter: the fix of the findings at its callers, which the index reports.
+        Its nodes are located too."""
+        if self.planner is None or not kept:
+            return {}
+        out = {}
+        for scope, fact in self.planner.helper_renames(scopes):
+            if id(fact) not in kept:
+                continue
+            edit = self.planner.plan_helper(scope, fact)
+            if edit is not None:
+                out[id(fact)] = edit
+                for node in list(edit.replace) + list(edit.insert):
+                    self.want(node, scope)
+        return out
+
+    def fix_of(self, edit) -> Optional[Tuple[str, str, int]]:
+        if edit is None:
+            return None
+        lines = [self.where[n][0] for n in list(edit.replace) + list(edit.insert) if n in self.where]
+        return (edit.title, edit.applicability, min(lines)) if lines else None
+
+    def local_fix(self, node: cst.CSTNode, scope: Scope) -> Optional[str]:
+        """The applicability of the fix of a temp path spelled ``node`` here, should the index find its
+        rename (through a wrapper of another file, or reading an imported constant)."""
+        if self.planner is None:
+            return None
+        edit = self.planner.plan_temp_path(node, scope)
+        return edit.applicability if edit is not None else None
 
     def export_module_names(self, result: FileResult, renames: List[Tuple[str, cst.CSTNode]]) -> None:
         """Module and class constants, import aliases, class bases and aliases of ``os.replace``."""
@@ -683,10 +725,12 @@ def _kind(scope: Scope) -> str:
     return "method"
 
 
-def build_file_result(module: cst.Module, checker, path: str, text: str, result: FileResult) -> FileResult:
-    """Fill ``result`` (which holds the file's own diagnostics) with its exports and pending checks."""
+def build_file_result(module: cst.Module, checker, path: str, text: str, result: FileResult,
+                      planner=None) -> FileResult:
+    """Fill ``result`` (which holds the file's own diagnostics) with its exports and pending checks;
+    with ``planner`` (a ``fix.planner.Planner`` on this tree), also with the fixes they may need."""
     recorder: Recorder = checker.recorder
-    result = _Builder(module, checker, recorder, path, text).build(result)
+    result = _Builder(module, checker, recorder, path, text, planner).build(result)
     lines = text.splitlines(True)
     wanted: Set[int] = set()
     for call in result.calls:
@@ -746,6 +790,7 @@ class Index:
         self._via: Dict[Tuple[str, int], List[Composed]] = {}
         self._in_progress: Set[Tuple[str, int]] = set()
         self._consts: Dict[str, Optional[V.Value]] = {}
+        self._helper_fixes: Optional[Dict[Tuple[str, int], Tuple[str, str, int]]] = None
 
     # --- lookup --------------------------------------------------------------------------
     def lookup(self, qualname: str, root: str, force: bool = False, depth: int = 0):
@@ -994,6 +1039,31 @@ class Index:
                 out.append(provisional.diagnostic)
         return [d for d in out if not noqa_mod.is_ignored(d.code, result.noqa.get(d.line))]
 
+    # --- the fixes -----------------------------------------------------------------------
+    def _helper_fix(self, rename_at: Tuple[str, int]) -> Dict[str, object]:
+        """The fix of a finding that reaches the helper rename at ``rename_at``: in the helper's file."""
+        if self._helper_fixes is None:
+            self._helper_fixes = {}
+            for result in self.results.values():
+                for function in result.functions.values():
+                    for fact in function.facts:
+                        if fact.fix is not None:
+                            self._helper_fixes[fact.rename_at] = fact.fix
+        found = self._helper_fixes.get(rename_at)
+        if found is None:
+            return {}
+        title, applicability, line = found
+        return dict(fix_title=title, fix_applicability=applicability,
+                    fix_at=FixAt(rename_at[0], line, rename_line=rename_at[1]))
+
+    @staticmethod
+    def _local_fix(path: str, written: bool, fix: Optional[str], span: Optional[Pos]) -> Dict[str, object]:
+        """The fix of a rename the index found in ``path`` itself: its temp path, spelled at ``span``."""
+        if not written or fix is None or span is None:
+            return {}
+        return dict(fix_title="add a uuid to the temp name", fix_applicability=fix,
+                    fix_at=FixAt(path, span[0], span=span))
+
     def _where(self, result: FileResult, at: Tuple[str, int]) -> str:
         return f"line {at[1]}" if at[0] == result.path else f"{at[0]}:{at[1]}"
 
@@ -1013,12 +1083,14 @@ class Index:
                 return None
             code = _code(kind, fact.locked, constant="TMP102", derived="TMP103")
             message = rename_message(kind, V.basename_text(src), call.label, fact.dst_text, fact.locked)
-            return Diagnostic(code, message, result.path, *pos)
+            arg = fact.src_arg
+            fix = self._local_fix(result.path, fact.written, arg.fix, arg.pos) if arg is not None else {}
+            return Diagnostic(code, message, result.path, *pos, **fix)
         if fact.temp_arg is None or fact.temp_arg.pos is None:
             return None
         code = _code(kind, fact.locked, constant="TMP101", derived="TMP101")
         message = helper_message(V.basename_text(src), call.label, self._where(result, fact.rename_at))
-        return Diagnostic(code, message, result.path, *fact.temp_arg.pos)
+        return Diagnostic(code, message, result.path, *fact.temp_arg.pos, **self._helper_fix(fact.rename_at))
 
     def _check_pending(self, result: FileResult, pending: PendingFact, root: str) -> Optional[Diagnostic]:
         src, dst = self.resolve(pending.src, root), self.resolve(pending.dst, root)
@@ -1032,11 +1104,12 @@ class Index:
             literal = V.first_literal(src, [pending.scope])
             pos = literal.node if literal is not None else pending.pos
             code = _code(kind, pending.locked, constant="TMP102", derived="TMP103")
+            fix = self._local_fix(result.path, pending.written, pending.fix, pending.pos)
             return Diagnostic(code, rename_message(kind, spelled, pending.label, pending.dst_text, pending.locked),
-                              result.path, *pos)
+                              result.path, *pos, **fix)
         code = _code(kind, pending.locked, constant="TMP101", derived="TMP101")
         message = helper_message(spelled, pending.label, self._where(result, pending.rename_at))
-        return Diagnostic(code, message, result.path, *pending.pos)
+        return Diagnostic(code, message, result.path, *pending.pos, **self._helper_fix(pending.rename_at))
 
     def _defaults(self, path: str, result: FileResult, root: str) -> List[Diagnostic]:
         """TMP104 for a constant default that reaches a rename in another file unchanged."""
@@ -1062,7 +1135,7 @@ class Index:
                         continue
                     code = _code(kind, fact.locked, constant="TMP104", derived="TMP104")
                     message = default_message(V.basename_text(src), name, self._where(result, fact.rename_at))
-                    out.append(Diagnostic(code, message, path, *pos))
+                    out.append(Diagnostic(code, message, path, *pos, **self._helper_fix(fact.rename_at)))
                     break
         return out
 

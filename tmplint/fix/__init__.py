@@ -4,18 +4,27 @@ One pass parses the file, analyses it, plans an edit per fixable finding (``plan
 the edits that do not overlap in one transform (``apply``), adds the one import, and checks the
 result parses. Passes repeat until nothing fixable remains (bounded), so an edit held back by an
 overlap is made in the next pass, and fixing twice changes nothing.
+
+With the project index (``tmplint --fix`` on files), some findings are fixed in another file (a
+helper's) or need the index to be seen at all (a rename through another file's wrapper). The run's
+diagnostics carry where each such fix lies (``Diagnostic.fix_at``, plain data); the CLI gathers them
+per file into ``ProjectFixes`` and fixes each file under ``project_fixes(...)``, and ``fix_text``
+plans those edits again, here, on the file's own tree, in its first pass (the positions are the
+file's as it was checked).
 """
 
 import ast
+import contextlib
 import os
 import warnings
-from typing import List, NamedTuple, Optional, Union
+from contextvars import ContextVar
+from typing import Dict, Iterable, List, NamedTuple, Optional, Set, Tuple, Union
 
 import libcst as cst
 
 from tmplint import config as config_mod
 from tmplint.config import Config
-from tmplint.diagnostics import SAFE, UNSAFE, Diagnostic
+from tmplint.diagnostics import SAFE, UNSAFE, Diagnostic, FixAt
 from tmplint.source import SourceError, decode_source
 
 MAX_PASSES = 5
@@ -25,6 +34,31 @@ class FixResult(NamedTuple):
     text: str  # the fixed source (the input itself when nothing changed)
     fixed: int  # findings that the edits removed
     remaining: List[Diagnostic]  # what the fixed source still reports
+
+
+class ProjectFixes:
+    """What a project run asks of the files ``--fix`` writes (keyed by absolute path): the fixes of the
+    index's findings that lie in each (``targets``), and the in-file findings it reported
+    (``reported``: a keyword-heuristic TMP101 at a helper the index knows is the index's to fix, in
+    the helper); after fixing, which targets were made (``applied``)."""
+
+    def __init__(self, targets: Dict[str, Iterable[FixAt]], reported: Dict[str, Set[Tuple[str, int, int]]]):
+        self.targets = {os.path.abspath(path): tuple(dict.fromkeys(found)) for path, found in targets.items()}
+        self.reported = {os.path.abspath(path): set(keys) for path, keys in reported.items()}
+        self.applied: Set[FixAt] = set()
+
+
+_PROJECT: "ContextVar[Optional[ProjectFixes]]" = ContextVar("tmplint_project_fixes", default=None)
+
+
+@contextlib.contextmanager
+def project_fixes(fixes: ProjectFixes):
+    """Files fixed inside this block (``fix_text``, and so ``fix_file``) are fixed for that project run."""
+    token = _PROJECT.set(fixes)
+    try:
+        yield fixes
+    finally:
+        _PROJECT.reset(token)
 
 
 def _wanted(config: Config, unsafe_fixes: bool):
@@ -38,24 +72,34 @@ def fix_text(text: str, path: str = "<string>", config: Optional[Config] = None,
     from tmplint import engine
 
     config = config or Config()
+    project = _PROJECT.get()
+    targets = project.targets.get(os.path.abspath(path), ()) if project is not None else ()
     before = _diagnostics(text, path, config)
     wanted = _wanted(config, unsafe_fixes)
-    if not any(wanted(d) for d in before):
+    if not any(wanted(d) for d in before) and not targets:
         return FixResult(text, 0, before)
+    info = None
+    if project is not None:
+        from tmplint.project import module_info
+
+        info = module_info(path)  # the analysis records what tells a finding the index settles
     parses_with_ast = _ast_parses(text)
     current = text
-    for _ in range(MAX_PASSES):
-        analysed = engine.analyse(current, path, config.analysis)
+    for number in range(MAX_PASSES):
+        analysed = engine.analyse(current, path, config.analysis, project=info, force=info is not None)
         if analysed.module is None:
             break
         if analysed.module.code != current:
             raise SourceError("LibCST does not reproduce this file byte for byte (lone CR line endings?); not fixed")
-        fixed = _one_pass(analysed, config, path, wanted)
+        first = number == 0 and current == text
+        fixed, applied = _one_pass(analysed, config, path, wanted, project, targets if first else (), first)
         if fixed is None or fixed == current:
             break
         if not _parses(fixed) or (parses_with_ast and not _ast_parses(fixed)):
             break  # never write code that does not parse: keep the last good text
         current = fixed
+        if project is not None:
+            project.applied.update(applied)
     after = _diagnostics(current, path, config) if current != text else before
     return FixResult(current, max(0, len(before) - len(after)), after)
 
@@ -67,7 +111,9 @@ def _diagnostics(text: str, path: str, config: Config) -> List[Diagnostic]:
     return config_mod.apply_per_file_ignores(config, diagnostics)
 
 
-def _one_pass(analysed, config: Config, path: str, wanted) -> Optional[str]:
+def _one_pass(analysed, config: Config, path: str, wanted, project: Optional[ProjectFixes] = None,
+              targets: Tuple[FixAt, ...] = (), first: bool = True) -> Tuple[Optional[str], List[FixAt]]:
+    """The fixed text (None when there is nothing to do) and the targets whose edits it made."""
     from tmplint import engine
     from tmplint.fix.apply import add_import, apply_edits, choose_edits, choose_import_name, import_statement
     from tmplint.fix.planner import Planner
@@ -76,6 +122,14 @@ def _one_pass(analysed, config: Config, path: str, wanted) -> Optional[str]:
     module, checker = analysed.module, analysed.checker
     kept = set(config_mod.apply_per_file_ignores(config, engine.select([d for _, d in analysed.pairs], config)))
     findings = [f for f, d in analysed.pairs if d in kept]
+    if project is not None:
+        from tmplint.project import provisional_callee
+
+        reported = project.reported.get(os.path.abspath(path), set()) if first else set()
+        by_finding = {id(f): d for f, d in analysed.pairs}
+        findings = [f for f in findings if provisional_callee(checker, f) is None
+                    or (f.code, by_finding[id(f)].line, by_finding[id(f)].col) in reported]
+    located = _locate(module, checker, targets) if targets else []
 
     helper = _fix_helper(config)
     preferred, qualified = (helper[1], f"{helper[0]}.{helper[1]}") if helper else ("uuid", "uuid")
@@ -83,24 +137,30 @@ def _one_pass(analysed, config: Config, path: str, wanted) -> Optional[str]:
     def plan(local_name: str):
         unique = UniquePart(uuid_name=local_name) if helper is None else UniquePart(helper=local_name)
         planner = Planner(module, checker, unique)
-        edits = []
+        edits, made = [], []
         for finding in findings:
             edit = planner.plan(finding)
             if edit is not None and wanted(Diagnostic("", "", "", 0, 0, 0, 0, edit.title, edit.applicability)):
                 edits.append(edit)
-        return planner, edits
+        for target, scope, fact, node in located:
+            edit = planner.plan_helper(scope, fact) if fact is not None else planner.plan_temp_path(node, scope)
+            if edit is not None and wanted(Diagnostic("", "", "", 0, 0, 0, 0, edit.title, edit.applicability)):
+                edits.append(edit)
+                made.append((target, edit))
+        return planner, edits, made
 
-    planner, edits = plan(preferred)
+    planner, edits, made = plan(preferred)
     if not edits:
-        return None
+        return None, []
     scopes = list({id(s): s for e in edits for s in e.scopes}.values())
     if helper is not None and _is_module(path, helper[0]):
         local, needs_import = helper[1], False  # the helper's own module defines it
     else:
         local, needs_import = choose_import_name(preferred, qualified, scopes, checker.tables, checker.ev.lookup)
     if local != preferred:
-        planner, edits = plan(local)
+        planner, edits, made = plan(local)
     edits = choose_edits(edits, planner.parents)
+    applied = _applied(made, edits)
     result = apply_edits(module, edits)
     if needs_import:
         limit = _first_module_level_edit(module, edits, planner.parents)
@@ -109,7 +169,49 @@ def _one_pass(analysed, config: Config, path: str, wanted) -> Optional[str]:
         else:
             statement = import_statement(helper[0], helper[1], local)
         result = add_import(result, statement, limit)
-    return result.code
+    return result.code, applied
+
+
+def _locate(module: cst.Module, checker, targets: Tuple[FixAt, ...]):
+    """(target, scope, helper rename fact or None, temp path node or None) for each target found in
+    this tree: a helper's rename by its line, a temp path by its span."""
+    from tmplint.fix.planner import Planner
+    from tmplint.positions import positions
+
+    finder = Planner(module, checker)
+    helpers = [t for t in targets if t.span is None]
+    temps = [t for t in targets if t.span is not None]
+    renames = finder.helper_renames() if helpers else []
+    nodes = list(finder.parents) if temps else [fact.rename for _, fact in renames]
+    where = positions(module, nodes) if nodes else {}
+    out = []
+    for target in helpers:
+        for scope, fact in renames:
+            if where[fact.rename][0] == target.rename_line:
+                out.append((target, scope, fact, None))
+    if temps:
+        by_span: Dict[Tuple[int, int, int, int], List[cst.CSTNode]] = {}
+        for node in nodes:
+            if isinstance(node, cst.BaseExpression):
+                by_span.setdefault(where[node], []).append(node)
+        for target in temps:
+            found = by_span.get(tuple(target.span), [])  # the outermost of nodes with one span: the argument
+            outer = [n for n in found if not any(finder.parents.get(n) is other for other in found)]
+            scope = finder.scope_of(outer[0]) if len(outer) == 1 else None
+            if scope is not None:
+                out.append((target, scope, None, outer[0]))
+    return out
+
+
+def _applied(made, chosen) -> List[FixAt]:
+    """The targets whose edit went in (itself, or the same edit planned for another finding)."""
+    def _code(node: cst.CSTNode) -> str:
+        return cst.Module(body=[]).code_for_node(node)
+
+    taken = {node: _code(new) for edit in chosen for node, new in edit.replace.items()}
+    return [target for target, edit in made
+            if any(edit is c for c in chosen)
+            or all(node in taken and taken[node] == _code(new) for node, new in edit.replace.items())]
 
 
 def _fix_helper(config: Config):

@@ -7,7 +7,7 @@ use so that every use shares one unique name.
 """
 
 import dataclasses
-from typing import Dict, Iterator, List, NamedTuple, Optional, Set, Tuple
+from typing import Dict, Iterable, Iterator, List, NamedTuple, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -47,6 +47,7 @@ class _Use(NamedTuple):
 class Planner:
     def __init__(self, module: cst.Module, checker, unique: Optional[UniquePart] = None):
         self.module = module
+        self.checker = checker
         self.ev = checker.ev
         self.tables = checker.tables
         self.unique = unique or UniquePart()
@@ -68,17 +69,56 @@ class Planner:
         through_helper = inner.inner is not None
         while inner.inner is not None:
             scope, inner = inner.helper, inner.inner
+        if through_helper or finding.code == "TMP104":
+            return self.plan_helper(scope, inner)
         if not inner.written:
             return None  # the temp file is made elsewhere: renaming a new name would find no file
-        edit = self._rename_edit(scope, inner)
+        return self._edit("add a uuid to the temp name", SAFE, self._rename_edit(scope, inner), scope)
+
+    def plan_helper(self, scope: Scope, fact) -> Optional[Edit]:
+        """The fix of the findings that reach a helper's rename ``fact``, made directly in ``scope``
+        (rules.md, "Fix the helper, not every caller"): the unique part where the helper builds the
+        temp path, unsafe when it reads its temp-name parameter elsewhere. The project index asks
+        this for helpers that other files call."""
+        if not fact.written:
+            return None  # the temp file is made elsewhere: renaming a new name would find no file
+        edit = self._rename_edit(scope, fact)
         if edit is None:
             return None
-        if through_helper or finding.code == "TMP104":
-            name = scope.name or "the helper"
-            safe = not self._parameters_read_elsewhere(scope, inner, edit)
-            title = f"add a uuid where {name}() builds the temp name"
-            return self._edit(title, SAFE if safe else UNSAFE, edit, scope)
-        return self._edit("add a uuid to the temp name", SAFE, edit, scope)
+        safe = not self._parameters_read_elsewhere(scope, fact, edit)
+        title = f"add a uuid where {scope.name or 'the helper'}() builds the temp name"
+        return self._edit(title, SAFE if safe else UNSAFE, edit, scope)
+
+    def plan_temp_path(self, node: cst.CSTNode, scope: Scope) -> Optional[Edit]:
+        """The fix of a rename's temp path spelled ``node`` in ``scope`` that only the project index
+        sees as a finding (a rename wrapper of another file, a temp name imported from one): the
+        same edit as for a rename this file makes itself. The caller checks that the file is written."""
+        value = self.ev.eval(node, scope)
+        return self._edit("add a uuid to the temp name", SAFE, self._unique_edit(node, value, scope, hoist=True), scope)
+
+    def helper_renames(self, scopes: Optional[Iterable[Scope]] = None) -> List[Tuple[Scope, object]]:
+        """(function, rename fact) for each rename a function (of ``scopes``, else of the file) makes
+        itself whose temp basename reads one of its parameters: where the fix for its callers' findings goes."""
+        out = []
+        for scope in self.tables.scopes if scopes is None else scopes:
+            if scope.kind != "function":
+                continue
+            params = {name for name, _ in scope.params}
+            for fact in self.checker.summary(scope).facts:
+                if fact.inner is None and self._basename_params(scope, fact) & params:
+                    out.append((scope, fact))
+        return out
+
+    def scope_of(self, node: cst.CSTNode) -> Optional[Scope]:
+        """The scope whose code ``node`` is (a def's body, not its defaults or decorators)."""
+        scopes = {id(s.node): s for s in self.tables.scopes}
+        child, current = node, self.parents.get(node)
+        while current is not None:
+            scope = scopes.get(id(current))
+            if scope is not None and (isinstance(current, cst.Module) or getattr(current, "body", None) is child):
+                return scope
+            child, current = current, self.parents.get(current)
+        return None
 
     @staticmethod
     def _edit(title: str, applicability: str, planned, scope: Scope) -> Optional[Edit]:
@@ -295,12 +335,16 @@ class Planner:
                     return True
         return False
 
-    def _parameters_read_elsewhere(self, scope: Scope, fact, edit) -> bool:
-        """The helper uses its temp-name parameter for more than building the temp path (cleanup, logs)."""
-        # The temp-name parameter: what the basename reads beyond the destination (``path + tmp_suffix``).
+    @staticmethod
+    def _basename_params(scope: Scope, fact) -> Set[str]:
+        """The temp-name parameter: what the basename reads beyond the destination (``path + tmp_suffix``)."""
         basename_roots = V.roots(V.Value(V.basename(fact.src))) - V.roots(fact.dst)
         params = {root.split(":", 1)[1] for root in basename_roots if root.startswith(f"{scope.id}:")}
-        params = {p.split(".", 1)[0] for p in params}
+        return {p.split(".", 1)[0] for p in params}
+
+    def _parameters_read_elsewhere(self, scope: Scope, fact, edit) -> bool:
+        """The helper uses its temp-name parameter for more than building the temp path (cleanup, logs)."""
+        params = self._basename_params(scope, fact)
         if not params:
             return False
         replaced, _ = edit
