@@ -46,7 +46,7 @@ import unicodedata
 import warnings
 from typing import Dict, Iterator, List, NamedTuple, Optional, Set, Tuple
 
-from tmplint.analysis.knowledge import RENAMES, TMP_KEYWORD
+from tmplint.analysis.knowledge import PATH_WORDS, RENAMES, TMP_KEYWORD
 from tmplint.config import AnalysisOptions
 
 RENAME_NAMES = frozenset({"replace", "rename", "move"})
@@ -68,6 +68,10 @@ _HWS = re.compile(r"(?:[ \t\f]|\\\n)*")
 _WS = r"(?:[ \t\f\n]|\\\n|#[^\n]*(?![^\n]))*"
 _BWS = re.compile(_WS)
 _KEYWORD_EQUALS = re.compile(_WS + r"=(?!=)")
+# Where a value can become a pathlib path (knowledge.PATH_WORDS): a class (each name holds "Path"),
+# or a path method after a dot. Without one, a one-argument ``.replace(x)`` is ``str.replace``-like.
+_PATH_MAKER = re.compile(
+    "Path|\\." + _WS + "(?:" + "|".join(w for w in PATH_WORDS if w != "Path") + f")(?![{_IDENT_CHARS}])")
 
 # A string literal's full extent: prefix, then triple or single quotes (an f-string is never one).
 _STRING = (
@@ -611,6 +615,7 @@ def _rename_may_matter(text: str) -> bool:
     """Some ``replace``/``rename``/``move`` word may be a shape the analysis needs."""
     file = _File(text)
     find = text.find
+    paths = _PATH_MAKER.search(text) is not None  # else no receiver can be a Path
     for word in _RENAME_WORDS:
         size = len(word)
         i = find(word)
@@ -620,7 +625,7 @@ def _rename_may_matter(text: str) -> bool:
                 before = _previous(text, i)
                 dots = [b for b in before if text[b] == "."]
                 if dots:
-                    if not _NOT_ONE_ARG_CALL.match(text, after):
+                    if paths and not _NOT_ONE_ARG_CALL.match(text, after):
                         call = _CALL.match(text, after)
                         if (call is None or not _visibly_not_one_argument(text, call.end())) and file.in_code(i):
                             return True  # may be Path.replace(dst)
@@ -745,8 +750,9 @@ def passes_ast_screen(tree: ast.AST, text: str, options: AnalysisOptions) -> boo
     receivers = []  # names that .replace/.rename/.move is looked up on, with two or more arguments
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in RENAME_NAMES:
-            if len(node.args) == 1 and not node.keywords and not isinstance(node.args[0], ast.Starred):
-                return True  # Path.replace(dst) / Path.rename(dst)
+            if len(node.args) == 1 and not node.keywords and not isinstance(node.args[0], ast.Starred) \
+                    and _PATH_MAKER.search(_normalise_identifiers(text)):
+                return True  # Path.replace(dst) / Path.rename(dst), where some value can be a Path
         elif isinstance(node, ast.Attribute):
             if node.attr in helper_names:
                 return True

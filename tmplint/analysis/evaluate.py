@@ -346,7 +346,7 @@ class Evaluator:
             if method == "format" and isinstance(func.value, (cst.SimpleString, cst.ConcatenatedString)):
                 kwargs = {a.keyword.value: self.eval(a.value, scope) for a in call.args if a.keyword}
                 return self._template(func.value, scope, _BRACES, [self.eval(a.value, scope) for a in args], kwargs)
-            if method in ("with_suffix", "with_name", "with_stem", "joinpath") or method in K.PATH_METHODS_SAME:
+            if method in K.PATH_METHODS_NEW or method in K.PATH_METHODS_SAME:
                 receiver = self.eval(func.value, scope)
                 result = self._path_method(method, receiver, [self.eval(a.value, scope) for a in args])
                 if result is not None:
