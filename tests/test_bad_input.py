@@ -385,3 +385,25 @@ def test_check_source_never_raises_however_little_stack_is_left():
     finally:
         sys.setrecursionlimit(limit)
     assert outcomes == {(("TMP000", "too deeply nested to analyse"),), ((8, "TMP102"),)}
+
+
+DEEP_BUT_GUARDED = {
+    # trees the analysis walks and the guard lets through, too deep for the stack that placing the
+    # finding (LibCST's code generation, two frames a level) once had left: the finding was a TMP000
+    "plus": " + ".join(["a"] * 600),
+    "not": "not " * 600 + "a",
+    "calls-on-attributes": "a" + ".b(c)" * 300,
+}
+
+
+@pytest.mark.parametrize("body", list(DEEP_BUT_GUARDED.values()), ids=list(DEEP_BUT_GUARDED))
+def test_a_finding_in_a_deep_file_is_reported(project, capsys, body):
+    source = HEAD + "def f():\n    return " + body + "\n" + SAVE
+    assert engine._guard(source, Config().analysis) is None
+    limit = sys.getrecursionlimit()
+    assert [(d.line, d.code) for d in tmplint.check_source(source)] == [(9, "TMP102")]
+    assert sys.getrecursionlimit() == limit
+    (project / "deep.py").write_text(source)
+    code, out, err = run(capsys, "deep.py", "good.py")
+    assert (code, err) == (1, "")
+    assert found(out) == ["deep.py:9:16: TMP102", GOOD]

@@ -10,9 +10,11 @@ whitespace excluded), checked against it by the tests.
 import ast
 import bisect
 import re
+import sys
+import threading
 import warnings
 from contextlib import contextmanager
-from typing import Collection, Dict, Iterable, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Collection, Dict, Iterable, Iterator, List, Optional, Tuple, TypeVar
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -70,7 +72,68 @@ def positions(module: cst.Module, nodes: Iterable[cst.CSTNode], code: Optional[s
 
     ``code``, the source the module was parsed from, saves generating it a second time; it is
     used only when its length is the generated length.
+
+    LibCST's code generation recurses through the tree, about two frames a level: a tree the
+    analysis walked (a ``+`` chain of 500, ``a.b(c)`` 300 times) can still overrun the stack here,
+    and the file's findings became a TMP000. Then it runs again on a thread of its own with room
+    for any tree the parser guard lets through (see :func:`deep_stack`).
     """
+    nodes = list(nodes)
+    try:
+        return _positions(module, nodes, code)
+    except RecursionError:
+        return deep_stack(_positions, module, nodes, code)
+
+
+# Room for the deepest tree the parser guard (engine.MAX_DEPTH levels of operators, MAX_NESTING
+# brackets, Python's 100 levels of indentation) lets LibCST build. Measured on the deepest shapes
+# it takes (a + chain of 1,000, 500 times .b(c), lambda: 998 deep, 99 ifs round 190 brackets round
+# a chain of 800): code generation needs under 3,000 frames and under 2 MB of stack on Python 3.9,
+# the hungriest for C stack (3.11 and 3.13 under 1 MB). The limit stops a recursion well before
+# the stack is used up; the stack is address space reserved, not memory used.
+DEEP_RECURSION_LIMIT = 20_000
+DEEP_STACK_SIZE = 64 * 1024 * 1024
+
+_T = TypeVar("_T")
+
+
+def deep_stack(function: Callable[..., _T], *args: Any) -> _T:
+    """``function(*args)`` on a new thread with a large stack and a recursion limit to match.
+
+    The recursion limit is the interpreter's: it is raised only while the thread runs (the caller
+    waits for it) and put back after. What the function raises is raised here.
+    """
+    outcome: List[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, function(*args)))
+        except BaseException as exc:  # handed to the caller's thread
+            outcome.append((False, exc))
+
+    with _DEEP_LOCK:
+        limit = sys.getrecursionlimit()
+        thread = threading.Thread(target=run, name="tmplint-deep-stack", daemon=True)
+        size = threading.stack_size(DEEP_STACK_SIZE)  # taken when the thread starts
+        sys.setrecursionlimit(max(limit, DEEP_RECURSION_LIMIT))
+        try:
+            try:
+                thread.start()
+            finally:
+                threading.stack_size(size)
+            thread.join()
+        finally:
+            sys.setrecursionlimit(limit)
+    ok, value = outcome[0]
+    if not ok:
+        raise value
+    return value
+
+
+_DEEP_LOCK = threading.RLock()
+
+
+def _positions(module: cst.Module, nodes: List[cst.CSTNode], code: Optional[str]) -> Dict[cst.CSTNode, Position]:
     state = _OffsetState(module)
     module._codegen(state)
     if code is None or len(code) != state.offset:
@@ -95,24 +158,34 @@ def positions_in_statements(module: cst.Module, nodes: Iterable[cst.CSTNode], co
 
     Only those statements are generated: where each one starts comes from the standard library's
     parser (about a tenth of LibCST's cost), checked against the generated lengths. Any
-    disagreement, or a node outside those statements, falls back to :func:`positions`.
+    disagreement, or a node outside those statements, falls back to :func:`positions`. A tree too
+    deep for the stack left is done again on :func:`deep_stack`, as there.
     """
     nodes = list(nodes)
+    try:
+        return _positions_in_statements(module, nodes, code, statements, tree)
+    except RecursionError:
+        return deep_stack(_positions_in_statements, module, nodes, code, statements, tree)
+
+
+def _positions_in_statements(module: cst.Module, nodes: List[cst.CSTNode], code: str,
+                             statements: Collection[int], tree: Optional[ast.Module]
+                             ) -> Dict[cst.CSTNode, Position]:
     starts = _statement_starts(module, code, tree)
     if starts is None:
-        return positions(module, nodes, code)
+        return _positions(module, nodes, code)
     state = _OffsetState(module)
     for header in module.header:
         header._codegen(state)
     if state.offset != (starts[0] if starts else len(code)):
-        return positions(module, nodes, code)
+        return _positions(module, nodes, code)
     for i in sorted(statements):
         state.offset = starts[i]
         module.body[i]._codegen(state)
         if state.offset != (starts[i + 1] if i + 1 < len(starts) else state.offset) or state.offset > len(code):
-            return positions(module, nodes, code)
+            return _positions(module, nodes, code)
     if any(node not in state.spans for node in nodes):
-        return positions(module, nodes, code)
+        return _positions(module, nodes, code)
     line_starts = [0] + [m.end() for m in _LINE_END.finditer(code)]
 
     def where(offset: int) -> Tuple[int, int]:
