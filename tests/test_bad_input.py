@@ -10,10 +10,12 @@ test_bad_files_are_reported_and_the_rest_still_checked), and a FIFO met during a
 """
 
 import inspect
+import io
 import os
 import re
 import sys
 import time
+import tokenize
 
 import pytest
 
@@ -81,6 +83,19 @@ def ten_mb_module(with_candidate: bool) -> bytes:
     return (body + tail).encode()
 
 
+def generated_module(size: int, tail: str = "") -> bytes:
+    """A generated module of ``size`` bytes, small functions after one with a finding (rules.md: LibCST
+    took 37 s and 579 MB for 1 MB of this, 127 s and 1.07 GB for 1.83 MB, under max-file-size)."""
+    rows = [SAVE]
+    total = len(SAVE)
+    while total < size:
+        rows.append(f"\n\ndef f{len(rows)}(a, b):\n    return a * {len(rows)} + b - 7\n")
+        total += len(rows[-1])
+    return ("".join(rows) + tail).encode()
+
+
+TOO_MANY_TOKENS = re.compile(rf"bad\.py: cannot analyse: too large to analyse \(\d+ tokens, limit {engine.MAX_TOKENS}\)")
+
 BAD = {
     "syntax-error": (b"import os\ndef f(:\n    os.replace(a, b)\n",
                      "bad.py: cannot analyse: syntax error at 2:7: invalid syntax"),
@@ -112,6 +127,9 @@ BAD = {
                         re.compile(r"bad\.py: cannot analyse: syntax error at 2:\d+: "
                                    r"bytes can only contain ASCII literal characters\.?")),
     "10mb-with-a-candidate": (ten_mb_module(True), "bad.py: cannot analyse: too large (over 2097152 bytes)"),
+    "1mb-generated-module": (generated_module(MB), TOO_MANY_TOKENS),
+    "1.9mb-generated-module": (generated_module(19 * MB // 10), TOO_MANY_TOKENS),
+    "too-many-tokens-then-a-syntax-error": (generated_module(MB // 2, "X = (\n"), TOO_MANY_TOKENS),
     "deeply-nested": (b"import os\nos.replace(a, b)\nX = " + b"(" * 250 + b"1" + b")" * 250 + b"\n",
                       "bad.py: cannot analyse: too deeply nested to parse safely (over 200 brackets)"),
     # LibCST segfaults on a string concatenation of about 10,000 terms
@@ -127,6 +145,28 @@ def test_a_file_that_cannot_be_analysed_costs_only_that_file(project, capsys, co
     started = time.perf_counter()
     assert_only_this_file_failed(*run(capsys, "."), line)
     assert time.perf_counter() - started < 60  # each takes well under a second; a stall takes minutes
+
+
+def token_count(text):
+    return sum(1 for _ in tokenize.generate_tokens(io.StringIO(text).readline))
+
+
+def test_the_token_limit_counts_every_token(monkeypatch):
+    """rules.md, "The parser guard": LibCST's tree costs 2-4 KB a token, so over engine.MAX_TOKENS
+    (comments and newlines count) the file is reported and skipped; at the limit it is analysed."""
+    source = SAVE + "# a comment\n" * 10
+    limit = token_count(source)
+    monkeypatch.setattr(engine, "MAX_TOKENS", limit)
+    assert [d.code for d in tmplint.check_source(source)] == ["TMP102"]
+    (d,) = tmplint.check_source(source + "\n")
+    assert (d.code, d.message) == ("TMP000", f"too large to analyse ({limit + 1} tokens, limit {limit})")
+    monkeypatch.undo()
+    big = generated_module(MB // 4).decode()
+    assert token_count(big) > engine.MAX_TOKENS
+    started = time.perf_counter()
+    (d,) = tmplint.check_source(big)
+    assert time.perf_counter() - started < 30  # about a second here; LibCST's parse took 12 s and 200 MB
+    assert d.message == f"too large to analyse ({token_count(big)} tokens, limit {engine.MAX_TOKENS})"
 
 
 def test_the_exit_status_is_2_even_with_exit_zero(project, capsys):

@@ -5,7 +5,7 @@ LibCST 1.9's native parser no longer crashes on the inputs the parser guard lets
 minutes (the guard stops both long before). So the tests make the parser crash on purpose: a
 ``sitecustomize`` module on ``PYTHONPATH`` replaces ``libcst.parse_module``, in every Python process
 started from the test, with one that kills its own process with SIGSEGV, as a native crash does, when
-the source holds a marker (or sleeps, for the time limit). Spawned workers load it from the
+the source holds a marker (or sleeps, for the time limit, or takes 1 GB, for the memory limit). Spawned workers load it from the
 environment; forked ones inherit it from the test process, where the fixture installs it too. Nothing
 in tmplint knows about it.
 """
@@ -35,6 +35,8 @@ SITECUSTOMIZE = textwrap.dedent("""\
             os.kill(os.getpid(), signal.SIGSEGV)
         if "HANG-ME" in text:
             time.sleep(60)
+        if "HOG-ME" in text:
+            hog = [bytearray(64 << 20) for _ in range(16)]  # 1 GB, as a pathological tree might take
         return real(text, *args, **kwargs)
 
     libcst.parse_module = parse_module
@@ -144,6 +146,37 @@ def test_a_bug_on_one_file_is_reported_for_that_file(project, capsys, monkeypatc
     assert code == 2
     assert err.startswith("m09.py: cannot analyse: internal error (ZeroDivisionError: a bug)")
     assert "Traceback" not in err
+    assert len(finding_paths(out)) == FILES - 1
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_a_file_that_takes_too_much_memory_costs_only_that_file(project, crashing_parser, capsys, monkeypatch,
+                                                                 method):
+    """A worker's address space may grow by WORKER_MEMORY only: past it the file is a TMP000, not swap."""
+    (project / "m06.py").write_text(SAVE + "# HOG-ME\n")
+    monkeypatch.setattr(runner, "WORKER_MEMORY", 256 * 1024 * 1024)
+    monkeypatch.setattr(runner.Pool, "start_method", lambda self: method)
+    code, out, err = run(capsys, "--jobs", "2", ".")
+    assert code == 2
+    assert err == "m06.py: cannot analyse: out of memory while parsing\n"
+    assert len(finding_paths(out)) == FILES - 1
+
+
+def hungry_check(job):
+    """The per-file job running out of memory past the parser, on one file."""
+    if job.path.endswith("m09.py"):
+        raise MemoryError
+    return REAL_CHECK(job)
+
+
+def test_running_out_of_memory_past_the_parser_is_reported_for_that_file(project, capsys, monkeypatch):
+    kind = runner.KINDS[runner.check_job]
+    monkeypatch.setitem(runner.KINDS, hungry_check, kind)
+    monkeypatch.setattr(runner, "_project_jobs", lambda: None)
+    monkeypatch.setattr(runner, "check_job", hungry_check)
+    code, out, err = run(capsys, "--jobs", "2", ".")
+    assert code == 2
+    assert err == f"m09.py: cannot analyse: out of memory (a worker may grow by {runner.WORKER_MEMORY >> 20} MB)\n"
     assert len(finding_paths(out)) == FILES - 1
 
 

@@ -23,6 +23,12 @@ from tmplint.source import SourceError, decode_source, read_source
 MAX_OPERATOR_CHAIN = 3000
 MAX_DEPTH = 1000
 MAX_NESTING = 200
+# LibCST's tree costs 2 to 4 KB of memory and 30 to 50 us per token (tokenize's tokens, comments and
+# newlines included): measured in fresh processes on the benchmark corpus, 79,175 tokens (320 KB)
+# peak at 226 MB, the 447 KB generated solver benchmark's 116,148 at 444 MB, 147,905 tokens at 597 MB.
+# Every file of the corpus the screens send to LibCST has fewer than 80,000 tokens; a file with more
+# than this is reported and skipped, so one file costs a worker at most about 400 MB and 5 s to parse.
+MAX_TOKENS = 100_000
 
 
 def cannot_analyse(path: str, reason: str) -> Diagnostic:
@@ -44,6 +50,10 @@ def _guard(text: str, options: AnalysisOptions) -> Optional[str]:
     builds the tree (a ``+`` chain of ``*`` products is as deep as the ``+`` chain and its longest
     product), summed over the open brackets, and held to MAX_DEPTH, which the analysis could not
     recurse past anyway.
+
+    What LibCST's tree costs grows with the number of tokens: over MAX_TOKENS the file is too large
+    to analyse, whatever its size in bytes (``max-file-size`` counts bytes, mostly docstrings in big
+    generated files).
     """
     if len(text.encode("utf-8", "surrogatepass")) > options.max_file_size:
         return f"too large (over {options.max_file_size} bytes)"
@@ -57,8 +67,10 @@ def _guard(text: str, options: AnalysisOptions) -> Optional[str]:
     elifs = [0]  # the run of ``elif`` at each indentation level
     line_start = True
     too_deep = f"expression too long to parse safely (over {MAX_DEPTH} levels deep)"
+    tokens = 0
     try:
         for kind, string, _, _, _ in tokenize.generate_tokens(io.StringIO(text).readline):
+            tokens += 1
             if kind in _SKIPPED:
                 continue
             rank = None
@@ -127,11 +139,16 @@ def _guard(text: str, options: AnalysisOptions) -> Optional[str]:
         # From 3.12 the tokenizer itself refuses a 201st open bracket, having reached 200;
         # any other error is LibCST's to report, with a position.
         if deepest < MAX_NESTING:
-            return None
+            return _too_many(tokens)
         deepest = MAX_NESTING + 1
     if deepest > MAX_NESTING:
         return f"too deeply nested to parse safely (over {MAX_NESTING} brackets)"
-    return None
+    return _too_many(tokens)
+
+
+def _too_many(tokens: int) -> Optional[str]:
+    """The reason a file of ``tokens`` tokens is not parsed (the tokens up to an error, if it has one)."""
+    return f"too large to analyse ({tokens} tokens, limit {MAX_TOKENS})" if tokens > MAX_TOKENS else None
 
 
 _NAME, _OP, _NEWLINE, _INDENT, _DEDENT = tokenize.NAME, tokenize.OP, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT
@@ -194,6 +211,8 @@ def _parse(text: str) -> cst.Module:
         raise SourceError(_syntax_error(text, exc)) from None
     except RecursionError:
         raise SourceError("too deeply nested to parse") from None
+    except MemoryError:  # a worker's address space is limited (runner.WORKER_MEMORY)
+        raise SourceError("out of memory while parsing") from None
     except Exception as exc:  # the native parser reports some inputs with other exception types
         raise SourceError(f"parser error: {exc}") from None
     finally:

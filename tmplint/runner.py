@@ -50,6 +50,12 @@ MAX_CHUNK = 64
 FORK_GROWTH = 64 * 1024 * 1024  # bytes the main process may grow by and still fork its workers
 SMALL = 32  # a batch this small runs here what cannot reach the parser: no worker starts for it
 CRASHED = "the parser crashed (worker process died)"
+# Address space a worker may add to what it starts with (Linux): past it an allocation fails, and the
+# file becomes a TMP000 instead of pushing the machine into swap. The parser guard's token limit keeps
+# every file well under it (engine.MAX_TOKENS: LibCST's tree peaks near 400 MB at the limit, 226 MB for
+# the largest file of the benchmark corpus); this is for whatever the guard does not foresee.
+WORKER_MEMORY = 1536 * 1024 * 1024
+_NO_MEMORY = "MemoryError"  # what the worker sends for a file that ran out of memory
 # Net container allocations during one item above which the worker collects cycles right away. A full
 # collection costs milliseconds even in a fresh worker, so one per file (most files are screened out in
 # well under a millisecond) made a cold run several times slower; a parsed file allocates far more.
@@ -122,10 +128,36 @@ def _rss() -> int:
         return peak if sys.platform == "darwin" else peak * 1024
 
 
-def _worker(conn) -> None:
+def _out_of_memory() -> str:
+    return f"out of memory (a worker may grow by {WORKER_MEMORY >> 20} MB)"
+
+
+def _limit_address_space(extra: int) -> None:
+    """Hold this process to ``extra`` bytes of address space more than it has now (Linux only: elsewhere
+    RLIMIT_AS is not enforced or not there); a lower limit already set is kept."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import resource
+
+        with open("/proc/self/statm", "rb") as handle:
+            size = int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = size + extra
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        if soft == resource.RLIM_INFINITY or soft > limit:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, OSError, ValueError, IndexError):
+        pass
+
+
+def _worker(conn, memory: Optional[int] = None) -> None:
     """Run ``(task, function, items)`` messages until ``None``; send ``(task, index, ok, result, rss)``
-    for each item as it is done."""
+    for each item as it is done. ``memory``: the address space it may add (``WORKER_MEMORY``)."""
     faulthandler.disable()  # a crash is reported as a TMP000 by the parent, not as a traceback dump
+    if memory:
+        _limit_address_space(memory)
     gc.freeze()  # what the worker starts with is never garbage: collections skip it
     while True:
         try:
@@ -139,6 +171,8 @@ def _worker(conn) -> None:
             gc.disable()  # a tree is millions of objects; the cyclic collector would scan them again and again
             try:
                 result, ok = function(item), True
+            except MemoryError:
+                result, ok = _NO_MEMORY, False
             except Exception as exc:  # a bug on one file must not lose the others: the parent says so
                 result, ok = traceback.format_exception_only(type(exc), exc)[-1].strip(), False
             finally:
@@ -154,7 +188,7 @@ def _worker(conn) -> None:
 class _Worker:
     def __init__(self, context) -> None:
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_worker, args=(child,), daemon=True)
+        self.process = context.Process(target=_worker, args=(child, WORKER_MEMORY), daemon=True)
         self.process.start()
         child.close()
         self.task: Optional["_Task"] = None
@@ -269,7 +303,8 @@ class Pool:
                 _, index, ok, result, worker.rss = worker.conn.recv()
                 position = task.indices[index]
                 if not ok:  # the job raised: ``result`` is the exception's last line
-                    result = failed(items[position], f"internal error ({result})")
+                    reason = _out_of_memory() if result == _NO_MEMORY else f"internal error ({result})"
+                    result = failed(items[position], reason)
                 results[position] = result
                 task.done = index + 1
                 worker.since = time.monotonic()
