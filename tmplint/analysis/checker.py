@@ -118,7 +118,7 @@ class ScopeChecker:
         positional = [a.value for a in call.args if a.keyword is None and not a.star]
         if qualified in K.OPENERS:
             mode = self._arg(call, 1, "mode")
-            if positional and isinstance(mode, cst.SimpleString) and K.write_mode(str(mode.evaluated_value)):
+            if positional and isinstance(mode, cst.SimpleString) and K.write_mode(str(V.string_value(mode))):
                 return [self._arg(call, 0, "file")]
             return []
         if qualified == "os.open":
@@ -136,7 +136,7 @@ class ScopeChecker:
                 return [func.value]
             if method == "open":
                 mode = self._arg(call, 0, "mode")
-                if isinstance(mode, cst.SimpleString) and K.write_mode(str(mode.evaluated_value)):
+                if isinstance(mode, cst.SimpleString) and K.write_mode(str(V.string_value(mode))):
                     return [func.value]
                 return []
         target = self.ev.resolve_function(func, scope)

@@ -89,7 +89,7 @@ class Evaluator:
 
     def _eval(self, expr: cst.CSTNode, scope: Scope) -> V.Value:
         if isinstance(expr, cst.SimpleString):
-            value = expr.evaluated_value
+            value = V.string_value(expr)
             text = value.decode("latin-1") if isinstance(value, bytes) else value
             return V.literal(text, expr, scope.id)
         if isinstance(expr, cst.ConcatenatedString):
@@ -140,7 +140,8 @@ class Evaluator:
     def _template(self, node: cst.CSTNode, scope: Scope, pattern: "re.Pattern[str]",
                   args: Sequence[V.Value], kwargs: Dict[str, V.Value]) -> V.Value:
         """``"%s.tmp" % x`` and ``"{}.part".format(x)``: literal pieces with the arguments spliced in."""
-        template = node.evaluated_value if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)) else None
+        template = (V.string_value(node) if isinstance(node, cst.SimpleString) else
+                    node.evaluated_value if isinstance(node, cst.ConcatenatedString) else None)
         if not isinstance(template, (str, bytes)):
             return self.unknown(node, scope)
         if isinstance(template, bytes):

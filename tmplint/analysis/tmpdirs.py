@@ -6,12 +6,13 @@ import libcst as cst
 
 from tmplint.analysis import Finding
 from tmplint.analysis.scopes import ModuleTables
+from tmplint.analysis.values import string_value
 
 
 def leading_text(node: cst.CSTNode) -> Optional[str]:
     """The literal text a string expression starts with, up to its first interpolation."""
     if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
+        value = string_value(node)
         return value.decode("latin-1") if isinstance(value, bytes) else value
     if isinstance(node, cst.FormattedString):
         text = []
