@@ -12,6 +12,7 @@ import ast
 import io
 import os
 import random
+import re
 import subprocess
 import sys
 import textwrap
@@ -116,9 +117,11 @@ PASSING = [
     "try: import os\nexcept ImportError: pass\nos.replace(a, b)\n",
     "import sys; import os\nos.replace(a, b)\n",
     "import os\\\n, sys\nsys.replace(a, b)\n",
-    "from x import \\\n   sh\nsh.move(a, b)\n",
-    "from x import (a,\n  b as sh)\nsh.move(a, b)\n",
-    "from x import (a,  # c, d\n  # e\n  b as sh,\n)\nsh.move(a, b)\n",
+    "import \\\n   sh\nsh.move(a, b)\n",
+    "import a, \\\n  b as sh\nsh.move(a, b)\n",
+    "import x  # from y import z\nx.move(a, b)\n",
+    "x = 1; import sh\nsh.move(a, b)\n",
+    "if a: import sh\nsh.move(a, b)\n",
     "import os\nos .replace(a, b)\n",
     "import os\n(os\n .replace(a, b))\n",
     "import os\n(os  # c\n .replace(a, b))\n",
@@ -289,6 +292,32 @@ ONE_ARGUMENT = [
 ]
 PATH_MAKERS = ["from pathlib import Path\n", "import pathlib as pl\nq = pl.PurePath\n", "q = r.with_suffix('.x')\n",
                "q = (r  # c\n  .resolve())\n", "def f(p: 'Path'): pass\n"]
+
+
+# A name a from-import binds is no module the analysis could call a rename on (``x.replace`` is
+# ``m.x.replace``); ``os`` and ``shutil`` count anyway, and importing the function itself passes.
+FROM_IMPORTED = [
+    "from x import \\\n   sh\nsh.move(a, b)\n",
+    "from x import (a,\n  b as sh)\nsh.move(a, b)\n",
+    "from x import (a,  # c, d\n  # e\n  b as sh,\n)\nsh.move(a, b)\n",
+    "from .x import sh\nsh.move(a, b)\n",
+    "from . import sh\nsh.move(a, b)\n",
+    "from.x import sh\nsh.move(a, b)\n",
+    "from x \\\n  import sh\nsh.move(a, b)\n",
+    "if a: from x import sh\nsh.move(a, b)\n",
+    "from sympy.abc import (a, i)\ny = [i.replace(\n    lambda x: x, lambda x: 2 * x)]\n",
+]
+
+
+@pytest.mark.parametrize("text", FROM_IMPORTED)
+def test_from_imported_receivers_do_not_pass(text):
+    assert not passes_ast_reference(text, DEFAULT)
+    assert not passes_text_screen(text, DEFAULT)
+    plain = text.replace("from . import sh", "import sh").replace("from.x import sh", "import sh")
+    plain = re.sub(r"from [.\w]+ (\\\n  )?import", "import", plain)
+    if "(" not in plain.split("\n")[0]:  # import (a, b) is no statement
+        assert passes_ast_reference(plain, DEFAULT), plain
+        assert passes_text_screen(plain, DEFAULT), plain
 
 
 @pytest.mark.parametrize("text", ONE_ARGUMENT)

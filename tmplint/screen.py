@@ -507,6 +507,22 @@ _SIMPLE_ALIAS = f"{_DOTTED}(?:[ \t]+as[ \t]+[A-Za-z_][0-9A-Za-z_]*)?"
 _SIMPLE_IMPORT = re.compile(f"[ \t]+({_SIMPLE_ALIAS}(?:[ \t]*,[ \t]*{_SIMPLE_ALIAS})*)[ \t]*(?=[\n#;]|\\Z)")
 
 
+def _is_from_import(text: str, at: int) -> bool:
+    """The ``import`` at ``at`` ends ``from <module>``: the words before it on its logical line (spaces
+    and backslash continuations between them) are ``from`` and then dots and names only."""
+    start = at
+    while start > 0:
+        char = text[start - 1]
+        if char == "\n" and start >= 2 and text[start - 2] == "\\":
+            start -= 2
+        elif char in " \t\f." or _is_ident(char):
+            start -= 1
+        else:
+            break
+    words = text[start:at].replace("\\\n", " ").replace(".", " . ").split()
+    return len(words) >= 2 and words[0] == "from" and all(w == "." or w.isidentifier() for w in words[1:])
+
+
 class _Imports:
     """Every name import statements bind (a superset), each with where its ``import`` stands, and
     where one imports a rename function itself.
@@ -524,6 +540,10 @@ class _Imports:
             i = find("import", after)
 
     def _read_aliases(self, text: str, at: int, i: int) -> None:
+        # ``from m import x`` binds no module the analysis could call a rename on: ``x.replace`` is
+        # ``m.x.replace``, never ``os.replace`` (``os``/``shutil`` count anyway, see _File.imported).
+        # Such names are not recorded; ``from os import replace`` still is, as a rename import.
+        where = self.where if not _is_from_import(text, at) else {}
         simple = _SIMPLE_IMPORT.match(text, i)
         if simple is not None:  # the usual one-line statement
             for alias in simple.group(1).split(","):
@@ -531,7 +551,7 @@ class _Imports:
                 parts = words[0].split(".")
                 if parts[-1] in RENAME_NAMES:
                     self.renames.append(at)
-                self.where.setdefault(words[-1] if len(words) == 3 else parts[0], []).append(at)
+                where.setdefault(words[-1] if len(words) == 3 else parts[0], []).append(at)
             return
         ws = _HWS
         i = ws.match(text, i).end()
@@ -563,7 +583,7 @@ class _Imports:
                     i = name.end()
             if parts[-1] in RENAME_NAMES:
                 self.renames.append(at)
-            self.where.setdefault(bound, []).append(at)
+            where.setdefault(bound, []).append(at)
             i = ws.match(text, i).end()
             if not text.startswith(",", i):
                 return
@@ -762,10 +782,12 @@ def passes_ast_screen(tree: ast.AST, text: str, options: AnalysisOptions) -> boo
                     root = root.value
                 if isinstance(root, ast.Name):
                     receivers.append(root.id)
-        elif isinstance(node, ast.alias):
-            if node.name in RENAME_NAMES or node.name.split(".")[-1] in RENAME_NAMES:
-                return True  # from os import replace [as r]
-            imported.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, ast.Import) or isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                if alias.name in RENAME_NAMES or alias.name.split(".")[-1] in RENAME_NAMES:
+                    return True  # from os import replace [as r]
+                if isinstance(node, ast.Import):  # from m import x: x.replace is m.x.replace, no rename
+                    imported.add((alias.asname or alias.name).split(".")[0])
         elif isinstance(node, ast.keyword):
             if node.arg is not None and TMP_KEYWORD.match(node.arg):
                 return True
