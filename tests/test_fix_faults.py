@@ -302,3 +302,49 @@ def test_fix_keeps_mode_encoding_bom_line_endings_and_links(tmp_path):
     assert (tmp_path / "linked.py").is_symlink() and os.readlink(tmp_path / "linked.py") == "real.py"
     assert b"uuid.uuid4().hex" in after["real.py"]
     assert stray(tmp_path) == []
+
+
+# --- owner and group ----------------------------------------------------------------------------
+def test_fix_keeps_the_owner_and_group(tmp_path):
+    """The fixed file is a new file, which the fixing process owns: root fixing another user's file
+    (a CI job, a shared checkout) would take it over. As root the owner and group come back; a user
+    may give the file back a group of theirs, so without root that is what the test checks."""
+    target = tmp_path / "ckpt.py"
+    target.write_text(SEED)
+    target.chmod(0o664)
+    if os.geteuid() == 0:
+        owner = group = 65534
+    else:  # pragma: no cover - the suite runs as root here
+        owner = os.geteuid()
+        others = [g for g in os.getgroups() if g != os.getegid()]
+        group = others[0] if others else os.getegid()
+    os.chown(target, owner, group)
+    proc = subprocess.run(tmplint_argv("--fix", "--no-cache", str(target)), capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc
+    assert target.read_text() == fixed(SEED)
+    info = target.stat()
+    assert (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == (owner, group, 0o664)
+    assert stray(tmp_path) == []
+
+
+def test_a_fixer_that_may_not_give_the_file_away_still_writes_it():
+    """Not root, the process cannot chown the new file to the original's owner: it is written anyway,
+    its mode kept (as root, the fix runs in a child that has given up root, on a file root owns)."""
+    as_root = os.geteuid() == 0
+    folder = Path(tempfile.mkdtemp(prefix="tmplint-owner-"))
+    try:
+        folder.chmod(0o777)
+        target = folder / "ckpt.py"
+        target.write_text(SEED)
+        target.chmod(0o666)
+        assert cli.main(["--fix", "--no-cache", "--jobs", "1", "--diff", str(target)]) == 1  # modules loaded
+        code, _, err = run_cli_in_child(["--fix", "--no-cache", "--jobs", "1", str(target)], as_nobody=as_root)
+        assert code == 0, err
+        assert target.read_text() == fixed(SEED)
+        info = target.stat()
+        assert stat.S_IMODE(info.st_mode) == 0o666
+        assert info.st_uid == (pwd.getpwnam("nobody").pw_uid if as_root else os.geteuid())
+        assert stray(folder) == []
+    finally:
+        shutil.rmtree(folder)

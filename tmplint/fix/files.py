@@ -49,13 +49,15 @@ def fix_file(path: str, config: Config, unsafe_fixes: bool = False, write: bool 
 def write_atomically(path: str, data: bytes) -> None:
     """Write through a unique temp file in the same folder and ``os.replace`` it onto the real file.
 
-    The target keeps its permission bits; a symlink is followed so the link itself stays. If
-    anything fails before the rename the original is intact and the temp file is removed.
+    The target keeps its permission bits and, as far as the process may set them, its owner and
+    group (see :func:`_keep_owner`); a symlink is followed so the link itself stays. If anything
+    fails before the rename the original is intact and the temp file is removed.
     SIGINT and SIGTERM are held back while the temp file exists, so an interrupt lands before
     or after the write, never between creating the temp file and cleaning it up.
     """
     target = os.path.realpath(path)
-    mode = stat.S_IMODE(os.stat(target).st_mode)
+    original = os.stat(target)
+    mode = stat.S_IMODE(original.st_mode)
     folder, name = os.path.split(target)
     temp = os.path.join(folder, f".{name}.{uuid.uuid4().hex}.tmplint")
     with _signals_held():
@@ -65,7 +67,8 @@ def write_atomically(path: str, data: bytes) -> None:
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
-            os.chmod(temp, mode)
+                _keep_owner(handle.fileno(), original)
+            os.chmod(temp, mode)  # after the owner: chown clears the set-user/group-ID bits
             os.replace(temp, target)
         except BaseException:
             try:
@@ -73,6 +76,29 @@ def write_atomically(path: str, data: bytes) -> None:
             except OSError:
                 pass
             raise
+
+
+def _keep_owner(descriptor: int, original: os.stat_result) -> None:
+    """Give the new file the original's owner and group where they differ (the new one is the
+    process's: root fixing another user's file would take it over). A process that may not (not
+    root, or a file system without owners) keeps what it may: the group, if it belongs to it, or
+    nothing. The fix is written either way."""
+    fchown = getattr(os, "fchown", None)
+    if fchown is None:
+        return
+    created = os.fstat(descriptor)
+    if (created.st_uid, created.st_gid) == (original.st_uid, original.st_gid):
+        return
+    try:
+        fchown(descriptor, original.st_uid, original.st_gid)
+        return
+    except OSError:  # EPERM: only root may give a file away
+        pass
+    if created.st_gid != original.st_gid:
+        try:
+            fchown(descriptor, -1, original.st_gid)
+        except OSError:
+            pass
 
 
 @contextlib.contextmanager
