@@ -46,7 +46,7 @@ import unicodedata
 import warnings
 from typing import Dict, Iterator, List, NamedTuple, Optional, Set, Tuple
 
-from tmplint.analysis.knowledge import PATH_WORDS, RENAMES, TMP_KEYWORD
+from tmplint.analysis.knowledge import PATH_CLASS_NAMES, PATH_METHODS, RENAMES, TMP_KEYWORD
 from tmplint.config import AnalysisOptions
 
 RENAME_NAMES = frozenset({"replace", "rename", "move"})
@@ -68,10 +68,11 @@ _HWS = re.compile(r"(?:[ \t\f]|\\\n)*")
 _WS = r"(?:[ \t\f\n]|\\\n|#[^\n]*(?![^\n]))*"
 _BWS = re.compile(_WS)
 _KEYWORD_EQUALS = re.compile(_WS + r"=(?!=)")
-# Where a value can become a pathlib path (knowledge.PATH_WORDS): a class (each name holds "Path"),
-# or a path method after a dot. Without one, a one-argument ``.replace(x)`` is ``str.replace``-like.
+# Where a value can become a pathlib path (knowledge.PATH_CLASS_NAMES, PATH_METHODS): a class's name as a
+# word, or a path method after a dot. Without one, a one-argument ``.replace(x)`` is ``str.replace``-like.
 _PATH_MAKER = re.compile(
-    "Path|\\." + _WS + "(?:" + "|".join(w for w in PATH_WORDS if w != "Path") + f")(?![{_IDENT_CHARS}])")
+    f"(?<![{_IDENT_CHARS}])(?:{'|'.join(PATH_CLASS_NAMES)})(?![{_IDENT_CHARS}])"
+    f"|\\.{_WS}(?:{'|'.join(PATH_METHODS)})(?![{_IDENT_CHARS}])")
 
 # A string literal's full extent: prefix, then triple or single quotes (an f-string is never one).
 _STRING = (
@@ -540,10 +541,11 @@ class _Imports:
             i = find("import", after)
 
     def _read_aliases(self, text: str, at: int, i: int) -> None:
-        # ``from m import x`` binds no module the analysis could call a rename on: ``x.replace`` is
-        # ``m.x.replace``, never ``os.replace`` (``os``/``shutil`` count anyway, see _File.imported).
-        # Such names are not recorded; ``from os import replace`` still is, as a rename import.
-        where = self.where if not _is_from_import(text, at) else {}
+        # Only a name bound to ``os`` or ``shutil`` themselves can be a rename's receiver: ``x.replace``
+        # is ``m.x.replace`` after ``from m import x``, and ``m.replace`` after ``import m as x``, and
+        # the analysis knows no rename there (``os``/``shutil`` count anyway, see _File.imported).
+        # ``from os import replace`` is still recorded, as a rename import.
+        where = {} if _is_from_import(text, at) else self.where
         simple = _SIMPLE_IMPORT.match(text, i)
         if simple is not None:  # the usual one-line statement
             for alias in simple.group(1).split(","):
@@ -551,7 +553,8 @@ class _Imports:
                 parts = words[0].split(".")
                 if parts[-1] in RENAME_NAMES:
                     self.renames.append(at)
-                where.setdefault(words[-1] if len(words) == 3 else parts[0], []).append(at)
+                if (words[0] if len(words) == 3 else parts[0]) in _RENAME_MODULES:
+                    where.setdefault(words[-1] if len(words) == 3 else parts[0], []).append(at)
             return
         ws = _HWS
         i = ws.match(text, i).end()
@@ -574,16 +577,17 @@ class _Imports:
                     break
                 parts.append(name.group())
                 i = name.end()
-            bound = parts[0]
+            bound, module = parts[0], parts[0]
             as_ = _AS.match(text, ws.match(text, i).end())
             if as_ is not None:
                 name = _NAME.match(text, ws.match(text, as_.end()).end())
                 if name is not None:
-                    bound = name.group()
+                    bound, module = name.group(), ".".join(parts)
                     i = name.end()
             if parts[-1] in RENAME_NAMES:
                 self.renames.append(at)
-            where.setdefault(bound, []).append(at)
+            if module in _RENAME_MODULES:
+                where.setdefault(bound, []).append(at)
             i = ws.match(text, i).end()
             if not text.startswith(",", i):
                 return
@@ -786,8 +790,9 @@ def passes_ast_screen(tree: ast.AST, text: str, options: AnalysisOptions) -> boo
             for alias in node.names:
                 if alias.name in RENAME_NAMES or alias.name.split(".")[-1] in RENAME_NAMES:
                     return True  # from os import replace [as r]
-                if isinstance(node, ast.Import):  # from m import x: x.replace is m.x.replace, no rename
-                    imported.add((alias.asname or alias.name).split(".")[0])
+                module = alias.name if alias.asname else alias.name.split(".")[0]
+                if isinstance(node, ast.Import) and module in _RENAME_MODULES:
+                    imported.add(alias.asname or module)  # import shutil as sh; not from m import x
         elif isinstance(node, ast.keyword):
             if node.arg is not None and TMP_KEYWORD.match(node.arg):
                 return True

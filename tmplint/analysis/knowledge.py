@@ -15,10 +15,12 @@ PASS_THROUGH = frozenset({
 })
 PATH_METHODS_SAME = frozenset({"resolve", "absolute", "expanduser", "as_posix"})
 PATH_METHODS_NEW = frozenset({"with_suffix", "with_name", "with_stem", "joinpath"})
-# The analysis knows a value is a pathlib path only from a class of PATH_TYPES (each name holds "Path")
-# or a path method; a file without one of these words has no path, so no one-argument
-# ``.replace(dst)``/``.rename(dst)`` rename (the text screen relies on it).
-PATH_WORDS = ("Path",) + tuple(sorted(PATH_METHODS_SAME | PATH_METHODS_NEW))
+# The analysis knows a value is a pathlib path only from a class of PATH_TYPES, named by its last
+# component (``Path``, ``pathlib.Path``, ``from pathlib import PurePath as P``), or from a path method;
+# a file without one of these words has no path, so no one-argument ``.replace(dst)`` rename (the text
+# screen relies on it).
+PATH_CLASS_NAMES = tuple(sorted({name.rsplit(".", 1)[-1] for name in PATH_TYPES}))
+PATH_METHODS = tuple(sorted(PATH_METHODS_SAME | PATH_METHODS_NEW))
 UNIQUE_CALLS = frozenset({
     "uuid.uuid1", "uuid.uuid4", "os.urandom", "tempfile.mkstemp", "tempfile.mkdtemp", "tempfile.mktemp",
     "tempfile.NamedTemporaryFile", "tempfile.TemporaryDirectory", "tempfile.SpooledTemporaryFile",
