@@ -68,11 +68,6 @@ _HWS = re.compile(r"(?:[ \t\f]|\\\n)*")
 _WS = r"(?:[ \t\f\n]|\\\n|#[^\n]*(?![^\n]))*"
 _BWS = re.compile(_WS)
 _KEYWORD_EQUALS = re.compile(_WS + r"=(?!=)")
-# Where a value can become a pathlib path (knowledge.PATH_CLASS_NAMES, PATH_METHODS): a class's name as a
-# word, or a path method after a dot. Without one, a one-argument ``.replace(x)`` is ``str.replace``-like.
-_PATH_MAKER = re.compile(
-    f"(?<![{_IDENT_CHARS}])(?:{'|'.join(PATH_CLASS_NAMES)})(?![{_IDENT_CHARS}])"
-    f"|\\.{_WS}(?:{'|'.join(PATH_METHODS)})(?![{_IDENT_CHARS}])")
 
 # A string literal's full extent: prefix, then triple or single quotes (an f-string is never one).
 _STRING = (
@@ -635,11 +630,37 @@ class _File:
         return any(self.in_code(at) for at in self.imports.renames)
 
 
+def _may_make_paths(text: str) -> bool:
+    """A value can become a pathlib path (knowledge.PATH_CLASS_NAMES, PATH_METHODS): a class's name as
+    a word, or a path method's after a dot. Without one, a one-argument ``.replace(x)`` renames nothing.
+    Substring searches first: a regex for this took half the screen's time."""
+    find = text.find
+    i = find("Path")  # in every class name
+    while i >= 0:
+        start, end = i, i + 4
+        while start > 0 and _is_ident(text[start - 1]):
+            start -= 1
+        while end < len(text) and _is_ident(text[end]):
+            end += 1
+        if text[start:end] in PATH_CLASS_NAMES:
+            return True
+        i = find("Path", end)
+    for method in PATH_METHODS:
+        i = find(method)
+        while i >= 0:
+            after = i + len(method)
+            if (i == 0 or not _is_ident(text[i - 1])) and (after == len(text) or not _is_ident(text[after])) \
+                    and any(text[b] == "." for b in _previous(text, i)):
+                return True
+            i = find(method, after)
+    return False
+
+
 def _rename_may_matter(text: str) -> bool:
     """Some ``replace``/``rename``/``move`` word may be a shape the analysis needs."""
     file = _File(text)
     find = text.find
-    paths = _PATH_MAKER.search(text) is not None  # else no receiver can be a Path
+    paths: Optional[bool] = None  # can the file make a Path, else no receiver is one (asked once, if needed)
     for word in _RENAME_WORDS:
         size = len(word)
         i = find(word)
@@ -649,10 +670,13 @@ def _rename_may_matter(text: str) -> bool:
                 before = _previous(text, i)
                 dots = [b for b in before if text[b] == "."]
                 if dots:
-                    if paths and not _NOT_ONE_ARG_CALL.match(text, after):
+                    if not _NOT_ONE_ARG_CALL.match(text, after):
                         call = _CALL.match(text, after)
                         if (call is None or not _visibly_not_one_argument(text, call.end())) and file.in_code(i):
-                            return True  # may be Path.replace(dst)
+                            if paths is None:
+                                paths = _may_make_paths(text)
+                            if paths:
+                                return True  # may be Path.replace(dst)
                     for dot in dots:
                         if file.imported(_roots(text, dot)) and file.in_code(i):
                             return True  # os.replace, shutil.move, retry(...)(os.replace)
@@ -775,7 +799,7 @@ def passes_ast_screen(tree: ast.AST, text: str, options: AnalysisOptions) -> boo
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in RENAME_NAMES:
             if len(node.args) == 1 and not node.keywords and not isinstance(node.args[0], ast.Starred) \
-                    and _PATH_MAKER.search(_normalise_identifiers(text)):
+                    and _may_make_paths(_normalise_identifiers(text)):
                 return True  # Path.replace(dst) / Path.rename(dst), where some value can be a Path
         elif isinstance(node, ast.Attribute):
             if node.attr in helper_names:
