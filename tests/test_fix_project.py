@@ -21,19 +21,6 @@ PROJECT = REPO / "fixtures" / "project"
 FIXED = REPO / "fixtures" / "project_fixed"
 MARKER = re.compile(r"  # error: TMP\d+$", re.M)
 
-# Where fixtures/project_fixed and rules.md ("The fix") disagree, rules.md wins, and so does the in-file
-# fixer that the cross-file fix reuses: the import goes after the last top-level import, and the uuid
-# goes right before the literal's last dot-suffix (".staged" is all suffix, as ".tmp_generator" is).
-SPEC = {
-    "ckpt/searcher.py": [("import os\nimport uuid\n\nimport ckpt.utils as u\nfrom .consts import STATE_DIR, TMP_NAME\n",
-                          "import os\n\nimport ckpt.utils as u\nfrom .consts import STATE_DIR, TMP_NAME\nimport uuid\n")],
-    "ckpt/trainer.py": [("import functools\nimport uuid\n\nfrom ckpt import utils\nfrom ckpt.fsutil import replace_file, "
-                         "replace_retrying\nfrom ckpt.utils import Saver\n",
-                         "import functools\n\nfrom ckpt import utils\nfrom ckpt.fsutil import replace_file, "
-                         "replace_retrying\nfrom ckpt.utils import Saver\nimport uuid\n"),
-                        ('folder + f"/.staged.{uuid.uuid4().hex}"', 'folder + f"/.{uuid.uuid4().hex}.staged"')],
-}
-
 
 def tmplint(cwd: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "tmplint", "--no-cache", *args], cwd=str(cwd),
@@ -45,12 +32,7 @@ def tree(root: Path) -> Dict[str, str]:
 
 
 def expected() -> Dict[str, str]:
-    out = tree(FIXED)
-    for name, changes in SPEC.items():
-        for theirs, ours in changes:
-            assert theirs in out[name], name
-            out[name] = out[name].replace(theirs, ours)
-    return out
+    return tree(FIXED)
 
 
 @pytest.fixture
