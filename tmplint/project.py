@@ -158,6 +158,13 @@ class Locator:
         for path in known:
             if module_info(path).root == root:
                 return path
+        parent, dot, _ = module.rpartition(".")
+        if dot:
+            found = self(parent, root)
+            if found is not None and os.path.basename(found) != "__init__.py":
+                # ``from m import f`` names m.f, and a plain module has no submodules: no stat for it
+                # (these lookups were most of a run's 75,000 stats, 3 s of a warm run of the corpus).
+                return known[0] if known else None
         head = module.split(".")[0]
         bases = self._bases.get(root)
         if bases is None:
