@@ -32,6 +32,7 @@ Nothing is installed: a tool that is not found is reported as missing, and its r
 """
 
 import argparse
+import compileall
 import os
 import resource
 import shutil
@@ -268,6 +269,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     scratch = tempfile.mkdtemp(prefix="tmplint-bench-")
     shutil.copytree(os.path.join(REPO, "tmplint"), os.path.join(scratch, "code", "tmplint"),
                     ignore=shutil.ignore_patterns("__pycache__"))
+    # as pip install does: byte-compiled, so no run pays for compiling tmplint (PYTHONDONTWRITEBYTECODE
+    # would otherwise make every run compile it again, 0.2 s)
+    compileall.compile_dir(os.path.join(scratch, "code", "tmplint"), quiet=1)
     env = dict(os.environ, PYTHONPATH=os.path.join(scratch, "code"))
     work = os.path.join(scratch, "work")
     os.mkdir(work)
