@@ -1,14 +1,16 @@
-"""The result cache: hits, what makes a miss, damage, where it lives, and the same findings either way."""
+"""The result cache: hits, what makes a miss, damage, where it lives, shards, and the same findings either way."""
 
+import multiprocessing
 import os
 import pickle
 import textwrap
+import time
 
 import pytest
 
 from tmplint import cache as cache_mod
 from tmplint import runner
-from tmplint.cache import CACHE_DIR, SHARD, Cache
+from tmplint.cache import CACHE_DIR, SHARDS, Cache, shard_of
 from tmplint.cli import main
 from tmplint.config import load_config, merge_cli
 
@@ -98,7 +100,7 @@ def test_a_file_hashed_right_after_it_was_written_is_hashed_again(project, monke
     calls.clear()
     monkeypatch.setattr(cache_mod, "RACY_SECONDS", -1e9)  # as if long ago: the stored hashes are trusted
     run_mapped(project)
-    assert len(calls) == 1  # the shard's own checksum only
+    assert len(calls) == len(_shards(project))  # each shard's own checksum only
 
 
 def test_configuration_that_affects_analysis_is_part_of_the_key(project):
@@ -128,23 +130,61 @@ def test_another_tmplint_or_libcst_version_ignores_the_shard(project, monkeypatc
     assert mapper.hits == 0 and mapper.misses == first.misses
 
 
-def _shard(project):
-    return project / CACHE_DIR / SHARD
+def _shards(project):
+    return sorted((project / CACHE_DIR / SHARDS).glob("*.pickle"))
+
+
+def _shard_of(root, path):
+    return root / CACHE_DIR / SHARDS / (shard_of(str(path)) + ".pickle")
+
+
+def _in_shard(root, name, stem="m"):
+    """A file path under ``root`` whose entries live in shard ``name``."""
+    n = 0
+    while shard_of(str(root / f"{stem}{n}.py")) != name:
+        n += 1
+    return root / f"{stem}{n}.py"
+
+
+def _spread(root, count, taken=()):
+    """``count`` new modules, each in a shard of its own and in none of the ``taken`` files' shards."""
+    shards = {shard_of(str(path)) for path in taken}
+    made = []
+    n = 0
+    while len(made) < count:
+        path = root / f"mod{n}.py"
+        n += 1
+        if shard_of(str(path)) not in shards:
+            shards.add(shard_of(str(path)))
+            path.write_text(f"VALUE = {n}\n" + SAVE)
+            made.append(path)
+    return made
+
+
+def _snapshot(root):
+    return {path.name: (os.stat(path).st_ino, os.stat(path).st_mtime_ns) for path in _shards(root)}
+
+
+def _backdate(root):
+    """Files last written an hour ago, so no stored hash is racily clean and no shard rewritten for that."""
+    past = time.time() - 3600
+    for path in root.glob("*.py"):
+        os.utime(path, (past, past))
 
 
 @pytest.mark.parametrize("damage", ["truncated", "flipped", "garbage", "empty", "foreign header"])
 def test_a_damaged_shard_is_ignored_and_rebuilt(project, damage):
     cold, first = run_mapped(project)
-    shard = _shard(project)
-    data = shard.read_bytes()
-    damaged = {
-        "truncated": data[: len(data) // 2],
-        "flipped": data[:-10] + bytes([data[-10] ^ 0xFF]) + data[-9:],
-        "garbage": os.urandom(256),
-        "empty": b"",
-        "foreign header": b"some other tool 3\n" + data,
-    }[damage]
-    shard.write_bytes(damaged)
+    for shard in _shards(project):
+        data = shard.read_bytes()
+        damaged = {
+            "truncated": data[: len(data) // 2],
+            "flipped": data[:-10] + bytes([data[-10] ^ 0xFF]) + data[-9:],
+            "garbage": os.urandom(256),
+            "empty": b"",
+            "foreign header": b"some other tool 3\n" + data,
+        }[damage]
+        shard.write_bytes(damaged)
     found, mapper = run_mapped(project)
     assert found == cold and mapper.hits == 0
     _, again = run_mapped(project)
@@ -163,7 +203,8 @@ def test_a_shard_that_would_run_code_is_refused(project, tmp_path):
 
     payload = pickle.dumps({"files": {}, "entries": {"k": ("/x", Exploit(), 0.0)}})
     header = cache_mod.MAGIC + f"{cache_mod.salt()} {cache_mod.content_hash(payload)}\n".encode()
-    _shard(project).write_bytes(header + payload)
+    for shard in _shards(project):
+        shard.write_bytes(header + payload)
     _, mapper = run_mapped(project)
     assert not marker.exists()
     assert mapper.hits == 0
@@ -178,7 +219,7 @@ def test_cache_folder_beside_pyproject_with_its_own_gitignore(project):
     assert main([str(sub / "m.py")]) == 1
     folder = project / CACHE_DIR
     assert (folder / ".gitignore").read_text().splitlines()[-1] == "*"
-    assert (folder / SHARD).is_file()
+    assert _shard_of(project, sub / "m.py").is_file()
     assert not (sub / CACHE_DIR).exists()
     assert (project / ".gitignore").read_text() == "build/\n"  # the project's own is never edited
 
@@ -187,7 +228,7 @@ def test_without_pyproject_the_cache_is_in_the_current_folder(tmp_path, monkeypa
     monkeypatch.chdir(tmp_path)
     (tmp_path / "a.py").write_text(SAVE)
     assert main(["a.py"]) == 1
-    assert (tmp_path / CACHE_DIR / SHARD).is_file()
+    assert _shard_of(tmp_path, tmp_path / "a.py").is_file()
 
 
 def test_no_cache_reads_and_writes_nothing(project, capsys, monkeypatch):
@@ -240,14 +281,18 @@ def test_an_unwritable_cache_folder_is_not_an_error(project, capsys):
 
 def test_stale_entries_do_not_accumulate(project):
     run_mapped(project)
-    count = len(Cache.for_project(str(project)).entries)
+    count = len(Cache.for_project(str(project)).all_entries())
     for n in range(3):
         (project / "plain.py").write_text(PLAIN + f"X = {n}\n")
         run_mapped(project)
-    assert len(Cache.for_project(str(project)).entries) == count
+    assert len(Cache.for_project(str(project)).all_entries()) == count
+    # a gone file's entries go when its shard is next loaded: here a neighbour in the same shard is checked
+    neighbour = _in_shard(project, shard_of(str(project / "plain.py")))
+    neighbour.write_text(PLAIN)
     (project / "plain.py").unlink()
     run_mapped(project)
-    assert len(Cache.for_project(str(project)).entries) < count
+    paths = {path for path, _, _ in Cache.for_project(str(project)).all_entries().values()}
+    assert str(neighbour) in paths and str(project / "plain.py") not in paths
 
 
 def test_entries_of_files_a_run_did_not_visit_are_kept(project):
@@ -269,4 +314,110 @@ def test_same_findings_with_and_without_cache_on_the_fixtures(tmp_path, monkeypa
         outputs.append((code, out, err))
     assert outputs[0] == outputs[1] == outputs[2]
     assert outputs[0][0] == 1 and outputs[0][1].count('"code"') > 20
-    assert len(Cache(str(root / CACHE_DIR)).entries) > 0
+    assert len(Cache(str(root / CACHE_DIR)).all_entries()) > 0
+
+
+# --- shards -----------------------------------------------------------------------------------------
+
+
+def test_a_lookup_reads_only_the_shard_of_its_path(project, monkeypatch):
+    """A pre-commit run naming one file reads one shard: the others may be damaged, it does not care,
+    and leaves them as they are."""
+    others = _spread(project, 4, taken=[project / "plain.py"])
+    _backdate(project)
+    run_mapped(project)
+    mine = _shard_of(project, project / "plain.py")
+    for path in _shards(project):
+        if path != mine:
+            path.write_bytes(b"garbage")
+    damaged = _snapshot(project)
+    reads = []
+    real = cache_mod._read
+    monkeypatch.setattr(cache_mod, "_read", lambda path: reads.append(path) or real(path))
+    _, mapper = run_mapped(project, files=[str(project / "plain.py")])
+    assert mapper.hits == 1 and mapper.misses == 0
+    assert reads == [str(mine)]
+    assert _snapshot(project) == damaged  # nothing written: the damaged shards were never even read
+    assert len(others) == 4 and all(_shard_of(project, path).read_bytes() == b"garbage" for path in others)
+
+
+def test_a_corrupt_shard_costs_only_its_entries(project):
+    _spread(project, 4, taken=[project / "plain.py"])
+    _backdate(project)
+    _, first = run_mapped(project)
+    broken = _shard_of(project, project / "plain.py")
+    lost = len(cache_mod._load(broken.read_bytes(), cache_mod.salt())["entries"])
+    assert 0 < lost < first.misses
+    broken.write_bytes(broken.read_bytes()[:-5])
+    before = _snapshot(project)
+    _, mapper = run_mapped(project)
+    assert mapper.misses == lost and mapper.hits == first.misses - lost
+    after = _snapshot(project)
+    assert {name for name in after if after[name] != before[name]} == {broken.name}  # only it is rebuilt
+    _, again = run_mapped(project)
+    assert again.misses == 0
+
+
+def test_save_writes_only_the_shards_that_changed(project):
+    _spread(project, 4, taken=[project / "plain.py"])
+    _backdate(project)
+    run_mapped(project)
+    written = _snapshot(project)
+    assert len(written) >= 5
+    run_mapped(project)
+    assert _snapshot(project) == written  # nothing changed: nothing written
+    (project / "plain.py").write_text(PLAIN + "X = 1\n")
+    _, mapper = run_mapped(project)
+    assert mapper.misses == 1
+    now = _snapshot(project)
+    assert {name for name in now if now[name] != written[name]} == {_shard_of(project, project / "plain.py").name}
+
+
+def test_the_old_single_shard_goes_and_so_do_shards_no_run_wrote_for_max_age(project):
+    old = project / CACHE_DIR / "results.v1.pickle"
+    old.parent.mkdir()
+    old.write_bytes(b"tmplint-cache 1\n...")
+    stale, fresh = _spread(project, 2, taken=[project / "plain.py"])
+    run_mapped(project)
+    assert not old.exists()
+    past = time.time() - cache_mod.MAX_AGE - 60
+    os.utime(_shard_of(project, stale), (past, past))
+    (project / "plain.py").write_text(PLAIN + "X = 1\n")  # so the next run writes
+    run_mapped(project, files=[str(project / "plain.py")])
+    assert not _shard_of(project, stale).exists()  # its entries were all older than MAX_AGE
+    assert _shard_of(project, fresh).exists()
+
+
+def _writer(root, files, tag, rounds):
+    for n in range(rounds):
+        cache = Cache.for_project(root)
+        for path in files:
+            key = cache.key(path, (tag, n))
+            cache.put(key, path, ("result", tag, n, "x" * 20000))
+        cache.save()
+
+
+def test_concurrent_writers_never_leave_a_partial_shard(project):
+    """Writers racing on the same shards: a reader only ever sees whole shards (or none), and at the
+    end every shard is whole and no temp file is left."""
+    files = [str(path) for path in _spread(project, 6)]
+    context = multiprocessing.get_context("fork")
+    writers = [context.Process(target=_writer, args=(str(project), files, tag, 15)) for tag in range(3)]
+    for writer in writers:
+        writer.start()
+    salt = cache_mod.salt()
+    seen = 0
+    while any(writer.is_alive() for writer in writers):
+        for path in _shards(project):
+            try:
+                data = path.read_bytes()
+            except FileNotFoundError:
+                continue
+            assert cache_mod._load(data, salt) is not None
+            seen += 1
+    for writer in writers:
+        writer.join()
+        assert writer.exitcode == 0
+    shards = _shards(project)
+    assert len(shards) == 6 and all(cache_mod._load(p.read_bytes(), salt) is not None for p in shards)
+    assert sorted(os.listdir(project / CACHE_DIR / SHARDS)) == sorted(p.name for p in shards)  # no temp file
