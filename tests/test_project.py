@@ -106,6 +106,31 @@ def test_worker_processes_give_the_same_findings():
     assert found(diagnostics) == marked(names)
 
 
+def test_through_the_cache_a_changed_helper_changes_its_callers_findings(tmp_path, monkeypatch):
+    """The cache keeps each file's own result; the summaries are composed again every run, so an edit
+    to the helper's file alone (cache warm for its callers) settles or reopens the callers' findings."""
+    import shutil
+
+    root = tmp_path / "project"
+    shutil.copytree(PACKAGE, root / "ckpt")
+    (root / "pyproject.toml").write_text("[tool.tmplint]\n")
+    monkeypatch.chdir(root)
+    helper = root / "ckpt" / "utils.py"
+    original = helper.read_text()
+
+    def callers_flagged():
+        diagnostics = run_checks(["ckpt"], Config(root=str(root)), jobs=1)
+        return sorted((Path(d.path).name, d.line) for d in diagnostics if Path(d.path).name == "generator.py")
+
+    before = callers_flagged()
+    assert len(before) == 6
+    assert (root / ".tmplint_cache").is_dir()
+    helper.write_text((FIXED / "utils.py").read_text())  # the helper adds a uuid itself
+    assert callers_flagged() == []
+    helper.write_text(original)
+    assert callers_flagged() == before
+
+
 def test_file_results_are_plain_data():
     result = project.analyse_file(rel(PACKAGE / "utils.py"), AnalysisOptions())
     assert result.status == "parsed" and "_atomic_save" in result.names
