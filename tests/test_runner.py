@@ -233,3 +233,38 @@ def test_workers_are_spawned_once_the_main_process_has_grown(monkeypatch):
     assert pool.start_method() == "fork"
     size[0] += runner.FORK_GROWTH + 1
     assert pool.start_method() == "spawn"
+
+
+def timed_job(path):
+    """Stays busy for a while and says when: the test below looks at which items ran side by side."""
+    start = time.monotonic()
+    time.sleep(0.3)
+    return start, time.monotonic()
+
+
+def test_big_files_run_alone_and_the_rest_side_by_side(tmp_path, monkeypatch):
+    """Two big trees at once took a run past its memory target: files above HEAVY_BYTES run one at a
+    time with nothing beside them; the others still run in parallel."""
+    monkeypatch.setattr(runner, "HEAVY_BYTES", 1000)
+    monkeypatch.setitem(runner.KINDS, timed_job, runner._Kind(key=lambda path: (path, ("timed",)),
+                                                              failed=lambda path, reason: None,
+                                                              safe=lambda path: False))
+    big, small = [], []
+    for n in range(3):
+        (tmp_path / f"big{n}.py").write_text("x = 1\n" * 400)  # 2,400 bytes
+        big.append(str(tmp_path / f"big{n}.py"))
+    for n in range(6):
+        (tmp_path / f"small{n}.py").write_text("x = 1\n")
+        small.append(str(tmp_path / f"small{n}.py"))
+    mapper = runner.Mapper(2, None)
+    try:
+        spans = dict(zip(big + small, mapper(timed_job, big + small)))
+    finally:
+        mapper.close()
+
+    def overlap(a, b):
+        return spans[a][0] < spans[b][1] and spans[b][0] < spans[a][1]
+
+    for path in big:
+        assert not any(overlap(path, other) for other in spans if other != path), path
+    assert any(overlap(a, b) for a in small for b in small if a < b)

@@ -45,6 +45,10 @@ from tmplint.screen import may_have_findings
 from tmplint.source import SourceError, read_source
 
 RETIRE_RSS = 160 * 1024 * 1024  # bytes: a worker above this after a file is replaced by a fresh one
+# Files above this size run one at a time, each in a task of its own, before the rest: LibCST's tree of
+# a 335 KB test module takes 200 MB, and two such parses at once (plus the main process and the other
+# worker's baseline) took the run past 300 MB. Few big files pass the screen (7 of 487 in the corpus).
+HEAVY_BYTES = 64 * 1024
 TIME_LIMIT = 300.0  # seconds one file may take in a worker
 MAX_CHUNK = 64
 FORK_GROWTH = 64 * 1024 * 1024  # bytes the main process may grow by and still fork its workers
@@ -68,14 +72,15 @@ class _Kind(NamedTuple):
     key: Callable[[Any], Tuple[str, Any]]  # item -> (the file's path, the rest of its cache key: plain data)
     failed: Callable[[Any, str], Any]  # (item, reason) -> the result for a file that could not be done
     safe: Callable[[Any], bool]  # item -> True when it cannot reach the parser, so it may run here
+    parses: bool = True  # some items may reach the parser: big files then run one at a time
 
 
 KINDS: Dict[Callable, _Kind] = {}
 
 
 def register(job: Callable, key: Callable[[Any], Tuple[str, Any]], failed: Callable[[Any, str], Any],
-             safe: Callable[[Any], bool]) -> None:
-    KINDS[job] = _Kind(key, failed, safe)
+             safe: Callable[[Any], bool], parses: bool = True) -> None:
+    KINDS[job] = _Kind(key, failed, safe, parses)
 
 
 @lru_cache(maxsize=64)
@@ -214,11 +219,12 @@ class _Worker:
 
 
 class _Task:
-    def __init__(self, ident: int, indices: List[int], alone: bool = False) -> None:
+    def __init__(self, ident: int, indices: List[int], alone: bool = False, exclusive: bool = False) -> None:
         self.ident = ident
         self.indices = indices  # positions in the mapped list
         self.done = 0  # how many of them have come back
         self.alone = alone  # a retry of one file after its worker died
+        self.exclusive = exclusive  # a big file: nothing else runs beside it
 
 
 class Pool:
@@ -252,18 +258,22 @@ class Pool:
         return "spawn"
 
     def map(self, function: Callable, items: Sequence[Any], order: Sequence[int],
-            failed: Callable[[Any, str], Any]) -> List[Any]:
-        """``function`` over ``items``; ``order`` lists the positions to start with first."""
+            failed: Callable[[Any, str], Any], heavy: int = 0) -> List[Any]:
+        """``function`` over ``items``; ``order`` lists the positions to start with first, of which the
+        first ``heavy`` run one at a time, alone (big files: see HEAVY_BYTES)."""
         results: List[Any] = [None] * len(items)
-        pending: Deque[_Task] = deque()
-        chunk = max(1, min(MAX_CHUNK, len(items) // (self.jobs * 8)))
-        for start in range(0, len(order), chunk):
-            pending.append(_Task(start, list(order[start:start + chunk])))
+        pending: Deque[_Task] = deque(_Task(i, [position], exclusive=True) for i, position in enumerate(order[:heavy]))
+        rest = order[heavy:]
+        chunk = max(1, min(MAX_CHUNK, len(rest) // (self.jobs * 8)))
+        for start in range(0, len(rest), chunk):
+            pending.append(_Task(heavy + start, list(rest[start:start + chunk])))
         next_id = len(order)
         busy: Dict[Any, _Worker] = {}
         try:
             while pending or busy:
                 while pending and len(busy) < self.jobs:
+                    if busy and (pending[0].exclusive or any(w.task.exclusive for w in busy.values())):
+                        break  # a big file starts when nothing runs, and nothing starts beside it
                     task = pending.popleft()
                     worker = self._worker()
                     worker.task, worker.since = task, time.monotonic()
@@ -328,7 +338,7 @@ class Pool:
             results[culprit] = failed(items[culprit], reason)
             self.lost.append(items[culprit])
         else:
-            pending.appendleft(_Task(next_id, [culprit], alone=True))
+            pending.appendleft(_Task(next_id, [culprit], alone=True, exclusive=task.exclusive))
             next_id += 1
         if rest:
             pending.append(_Task(next_id, rest))
@@ -384,9 +394,10 @@ class Mapper:
             self.pool = Pool(self.jobs)
         sizes = [_size(kind.key(item)[0]) if kind is not None else 0 for item in items]
         order = sorted(range(len(items)), key=lambda i: -sizes[i])
+        heavy = sum(1 for size in sizes if size > HEAVY_BYTES) if kind is not None and kind.parses else 0
         failed = kind.failed if kind is not None else _no_fallback
         self.pool.lost = []
-        return self.pool.map(function, items, order, failed), self.pool.lost
+        return self.pool.map(function, items, order, failed, heavy), self.pool.lost
 
     def close(self) -> None:
         if self.pool is not None:
@@ -423,7 +434,7 @@ def _project_jobs():
         register(project.analyse_job, analyse_key, analyse_failed,
                  safe=lambda job: not job.force and screened_out(job.path, job.options))
         register(project.scan_job, key=lambda job: (job[0], ("scan", digest(job[1]))),
-                 failed=lambda job, reason: True, safe=lambda job: True)  # a failed scan admits the file
+                 failed=lambda job, reason: True, safe=lambda job: True, parses=False)  # a failed scan admits the file
     return project
 
 
