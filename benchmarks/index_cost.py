@@ -10,7 +10,6 @@ and CPU time and the peak RSS summed over the process tree are printed (measured
 
 import importlib.util
 import os
-import statistics
 import sys
 
 _SPEC = importlib.util.spec_from_file_location("bench", os.path.join(os.path.dirname(os.path.abspath(__file__)), "run.py"))
@@ -25,24 +24,13 @@ def main() -> int:
     corpus = os.path.abspath(sys.argv[1])
     runs = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     args = ["--no-cache", "--jobs", "2", "--exit-zero", corpus]
-    commands = {"with the index": [sys.executable, "-m", "tmplint", *args],
-                "without it": [sys.executable, "-c", WITHOUT_INDEX, *args]}
-    walls = {label: [] for label in commands}
-    cpus = {label: [] for label in commands}
-    peaks = {label: 0 for label in commands}
-    for _ in range(runs):
-        for label, argv in commands.items():
-            wall, cpu, _, _, sampler = bench.run(argv, os.getcwd())
-            walls[label].append(wall)
-            cpus[label].append(cpu)
-            peaks[label] = max(peaks[label], sampler.peak_rss)
-            print(f"  {label}: {wall:.2f} s wall, {cpu:.2f} s CPU", file=sys.stderr, flush=True)
-    for label in commands:
-        print(f"{label}: {statistics.median(walls[label]):.2f} s wall, {statistics.median(cpus[label]):.2f} s CPU, "
-              f"peak {peaks[label] / 2 ** 20:.0f} MB")
-    with_, without = "with the index", "without it"
-    print(f"the index costs x{statistics.median(walls[with_]) / statistics.median(walls[without]):.2f} wall, "
-          f"x{statistics.median(cpus[with_]) / statistics.median(cpus[without]):.2f} CPU")
+    results = bench.alternate({"with the index": [sys.executable, "-m", "tmplint", *args],
+                               "without it": [sys.executable, "-c", WITHOUT_INDEX, *args]}, os.getcwd(), runs)
+    for result in results.values():
+        print(f"{result.label}: {result.median:.2f} s wall, {result.cpu:.2f} s CPU, "
+              f"peak {result.peak_rss / 2 ** 20:.0f} MB")
+    with_, without = results["with the index"], results["without it"]
+    print(f"the index costs x{with_.median / without.median:.2f} wall, x{with_.cpu / without.cpu:.2f} CPU")
     return 0
 
 

@@ -13,8 +13,8 @@ system, which a busy machine inflates less than wall time) and its peak memory:
 * ``ruff check --no-cache --isolated --select S108,S306`` (ruff's rules nearest to tmplint's: a
   hardcoded temp dir, ``mktemp``), ``bandit -r -t B108,B306``, and ``flake8 --select S108,S306`` with
   flake8-bandit;
-* on the small corpus, ``flake8`` with its own plugins against ``flake8`` with tmplint added: the
-  plugin's cost as a share of flake8's own time (flake8-bandit is left out of both);
+* on the small corpus, ``flake8`` with its own plugins against ``flake8`` with tmplint added, taking
+  turns: the plugin's cost as a share of flake8's own time (flake8-bandit is left out of both);
 * checks: the findings of the cold run, the first run, the warm run and a run with the text screen
   turned off (``TMPLINT_SCREEN=off``) must be identical, byte for byte (for the screen, the finding
   lines: with it off, files that cannot be parsed are TMP000 on stderr and change the summary line).
@@ -160,14 +160,29 @@ def measure(label: str, argv: Sequence[str], cwd: str, runs: int, env=None, befo
     for _ in range(runs):
         if before is not None:
             before()
-        wall, cpu, status, output, sampler = run(argv, cwd, env)
-        result.walls.append(wall)
-        result.cpus.append(cpu)
-        result.status, result.output = status, output
-        if sampler.peak_rss > result.peak_rss:
-            result.peak_rss, result.peak_pss, result.processes = sampler.peak_rss, sampler.peak_pss, sampler.processes
-        print(f"  {label}: {wall:.2f} s wall, {cpu:.2f} s CPU", file=sys.stderr, flush=True)
+        _record(result, argv, cwd, env)
     return result
+
+
+def alternate(commands: Dict[str, Sequence[str]], cwd: str, runs: int, env=None) -> Dict[str, Result]:
+    """Each command ``runs`` times, taking turns, so that a shared machine's drift hits them alike
+    (sequential runs of flake8 drifted by a third within minutes here)."""
+    results = {label: Result(label, " ".join(_short(a) for a in argv)) for label, argv in commands.items()}
+    for _ in range(runs):
+        for label, argv in commands.items():
+            _record(results[label], argv, cwd, env)
+    return results
+
+
+def _record(result: Result, argv: Sequence[str], cwd: str, env) -> None:
+    """One run of ``argv`` into ``result``: its times, status, output and peak memory."""
+    wall, cpu, status, output, sampler = run(argv, cwd, env)
+    result.walls.append(wall)
+    result.cpus.append(cpu)
+    result.status, result.output = status, output
+    if sampler.peak_rss > result.peak_rss:
+        result.peak_rss, result.peak_pss, result.processes = sampler.peak_rss, sampler.peak_pss, sampler.processes
+    print(f"  {result.label}: {wall:.2f} s wall, {cpu:.2f} s CPU", file=sys.stderr, flush=True)
 
 
 def _short(arg: str) -> str:
@@ -335,11 +350,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             if not os.path.isdir(small):
                 missing.append(f"the small corpus {small} (see --small)")
             else:
-                results["flake8 alone"] = measure("flake8 alone, small corpus", [
-                    sys.executable, "-c", FLAKE8, "tmplint,flake8-bandit", "--exit-zero", small], work, runs, env)
-                results["flake8 + tmplint"] = measure("flake8 + tmplint plugin, small corpus", [
-                    sys.executable, "-c", FLAKE8, "flake8-bandit", "--extend-select", "TMP", "--exit-zero", small],
-                    work, runs, env)
+                pair = alternate({
+                    "flake8 alone, small corpus": [
+                        sys.executable, "-c", FLAKE8, "tmplint,flake8-bandit", "--exit-zero", small],
+                    "flake8 + tmplint plugin, small corpus": [
+                        sys.executable, "-c", FLAKE8, "flake8-bandit", "--extend-select", "TMP", "--exit-zero", small],
+                }, work, runs, env)
+                results["flake8 alone"], results["flake8 + tmplint"] = pair.values()
         if "screen" not in skip:
             off = dict(env, TMPLINT_SCREEN="off")
             results["screen off"] = measure("tmplint, text screen off (soundness check)",
