@@ -75,6 +75,13 @@ def run(capsys, *argv):
     return code, out, err
 
 
+def use_check_job(monkeypatch, job):
+    """The run checks each file with ``job`` (registered as the per-file check is), without the index."""
+    monkeypatch.setitem(runner.KINDS, job, runner.KINDS[runner.check_job])
+    monkeypatch.setattr(runner, "_project_jobs", lambda: None)
+    monkeypatch.setattr(runner, "check_job", job)
+
+
 def finding_paths(out):
     return [line.split(":")[0] for line in out.splitlines() if " TMP" in line]
 
@@ -138,10 +145,7 @@ def test_a_bug_on_one_file_is_reported_for_that_file(project, capsys, monkeypatc
     TMP000, not the run's traceback. The workers run the job they are sent, so the test sends a
     buggy one."""
     (project / "m09.py").write_text(SAVE + "# BUG\n")
-    kind = runner.KINDS[runner.check_job]
-    monkeypatch.setitem(runner.KINDS, buggy_check, kind)
-    monkeypatch.setattr(runner, "_project_jobs", lambda: None)
-    monkeypatch.setattr(runner, "check_job", buggy_check)
+    use_check_job(monkeypatch, buggy_check)
     code, out, err = run(capsys, "--jobs", "2", ".")
     assert code == 2
     assert err.startswith("m09.py: cannot analyse: internal error (ZeroDivisionError: a bug)")
@@ -170,10 +174,7 @@ def hungry_check(job):
 
 
 def test_running_out_of_memory_past_the_parser_is_reported_for_that_file(project, capsys, monkeypatch):
-    kind = runner.KINDS[runner.check_job]
-    monkeypatch.setitem(runner.KINDS, hungry_check, kind)
-    monkeypatch.setattr(runner, "_project_jobs", lambda: None)
-    monkeypatch.setattr(runner, "check_job", hungry_check)
+    use_check_job(monkeypatch, hungry_check)
     code, out, err = run(capsys, "--jobs", "2", ".")
     assert code == 2
     assert err == f"m09.py: cannot analyse: out of memory (a worker may grow by {runner.WORKER_MEMORY >> 20} MB)\n"
