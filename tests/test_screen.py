@@ -531,3 +531,15 @@ def test_a_long_line_of_hashes_costs_linear_time_and_memory(tmp_path):
                           preexec_fn=_limit_memory)
     assert (done.returncode, done.stderr) == (1, "")
     assert done.stdout.startswith("m.py:4:12: TMP102 ")
+
+
+@pytest.mark.parametrize("ascii_class, non_ascii, spelled_with_the_range", [
+    ("[0-9A-Za-z_]", True, "[0-9A-Za-z_\\x80-\\U0010ffff]"),
+    ("[A-Za-z_]", True, "[A-Za-z_\\x80-\\U0010ffff]"),
+    ("[^\\s#\\\\'\"()\\[\\]{},:=A-Za-z_]", False, "[^\\s#\\\\'\"()\\[\\]{},:=A-Za-z_\\x80-\\U0010ffff]"),
+])
+def test_character_classes_match_what_the_range_spells(ascii_class, non_ascii, spelled_with_the_range):
+    """The screen spells its classes by their ASCII complement (cheap to compile): the same characters."""
+    cheap, plain = re.compile(screen._class(ascii_class, non_ascii)), re.compile(spelled_with_the_range)
+    for code in list(range(0x800)) + [0x2028, 0x3000, 0xFEFF, 0xFFFF, 0x10000, 0x1D400, 0x10FFFF]:
+        assert bool(cheap.match(chr(code))) == bool(plain.match(chr(code))), hex(code)

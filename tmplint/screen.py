@@ -54,13 +54,25 @@ _RENAME_WORDS = tuple(sorted(RENAME_NAMES))
 _SOFT_KEYWORDS = frozenset({"match", "case", "type"})
 _RENAME_MODULES = frozenset(name.split(".")[0] for name in RENAMES)
 
+
+def _class(ascii_class: str, non_ascii: bool) -> str:
+    """A character class that matches what ``ascii_class`` matches among ASCII characters, and every
+    non-ASCII character when ``non_ascii``. Spelled by its ASCII complement, because a class holding
+    the range ``\\x80-\\U0010ffff`` costs about 6 ms to compile and the screen is imported on every run."""
+    one = re.compile(ascii_class)
+    keep = [code for code in range(128) if bool(one.fullmatch(chr(code))) != non_ascii]
+    return ("[^" if non_ascii else "[") + "".join(f"\\x{code:02x}" for code in keep) + "]"
+
+
 # The tokenizer reads an identifier as a run of ASCII letters, digits and underscores and of any
 # non-ASCII character; a word is found only where such a run starts and ends.
-_IDENT_CHARS = r"0-9A-Za-z_\x80-\U0010ffff"
-_IDENT_RUN = re.compile(f"[{_IDENT_CHARS}]*")
-_NAME = re.compile(f"[A-Za-z_\\x80-\\U0010ffff][{_IDENT_CHARS}]*")
-_AS = re.compile(f"as(?![{_IDENT_CHARS}])")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_IDENT_CHAR = _class("[0-9A-Za-z_]", non_ascii=True)
+_IDENT_START = _class("[A-Za-z_]", non_ascii=True)
+_NON_ASCII_CHAR = "[^\\x00-\\x7f]"
+_IDENT_RUN = re.compile(f"{_IDENT_CHAR}*")
+_NAME = re.compile(f"{_IDENT_START}{_IDENT_CHAR}*")
+_AS = re.compile(f"as(?!{_IDENT_CHAR})")
+_NON_ASCII = re.compile(f"{_NON_ASCII_CHAR}+")
 
 # Between two tokens: spaces, backslash continuations, and inside brackets newlines and comments
 # (a comment always runs to the end of its line, so a regex cannot stop inside one).
@@ -77,7 +89,7 @@ _STRING = (
     r"|\"(?!\"\")[^\"\\\n]*(?:\\.[^\"\\\n]*)*\""
     r"|'(?!'')[^'\\\n]*(?:\\.[^'\\\n]*)*')"
 )
-_ASCII_NAME = r"[A-Za-z_][0-9A-Za-z_]*(?![\x80-\U0010ffff])"
+_ASCII_NAME = f"[A-Za-z_][0-9A-Za-z_]*(?!{_NON_ASCII_CHAR})"
 _SIMPLE_ARG = f"(?:{_STRING}(?:{_WS}{_STRING})*|{_ASCII_NAME}(?:{_WS}\\.{_WS}{_ASCII_NAME})*)"
 # After ``.replace``: not a call, a call without arguments, or one whose first argument is simple
 # and followed by a comma and more. None of these is a one-argument call.
@@ -256,7 +268,7 @@ def _roots(text: str, dot: int, depth: int = 0) -> Optional[Set[str]]:
 
 _PREFIXES = frozenset({"r", "u", "b", "br", "rb", "f", "fr", "rf", "t", "tr", "rt"})
 _SINGLE_QUOTED = {q: re.compile(f"[^{q}\\\\\n]*(?:\\\\.[^{q}\\\\\n]*)*{q}", re.DOTALL) for q in "'\""}
-_OTHER = re.compile(r"[^\s#\\'\"()\[\]{},:=A-Za-z_\x80-\U0010ffff]+")
+_OTHER = re.compile(_class(r"[^\s#\\'\"()\[\]{},:=A-Za-z_]", non_ascii=False) + "+")
 
 
 def _string_end(text: str, i: int) -> Optional[int]:
