@@ -3,6 +3,8 @@
 import multiprocessing
 import os
 import pickle
+import subprocess
+import sys
 import textwrap
 import time
 
@@ -421,3 +423,27 @@ def test_concurrent_writers_never_leave_a_partial_shard(project):
     shards = _shards(project)
     assert len(shards) == 6 and all(cache_mod._load(p.read_bytes(), salt) is not None for p in shards)
     assert sorted(os.listdir(project / CACHE_DIR / SHARDS)) == sorted(p.name for p in shards)  # no temp file
+
+
+_REPORT_LIBCST = (
+    "import sys\n"
+    "from tmplint.cli import main\n"
+    "code = main(sys.argv[1:])\n"
+    "print('libcst loaded' if 'libcst' in sys.modules else 'libcst not loaded')\n"
+)
+
+
+def test_the_main_process_never_loads_libcst_to_check(project):
+    """Parsing happens in workers; the main process screens, reads the cache and composes the index from
+    plain records. Loading LibCST there would cost every run, warm or one file, a third of a second."""
+    def run(*argv):
+        done = subprocess.run([sys.executable, "-c", _REPORT_LIBCST, *argv], cwd=project,
+                              capture_output=True, text=True, timeout=120)
+        return done.stdout
+
+    cold = run("state.py", "plain.py", "tmpdir.py")
+    assert "state.py:5:16: TMP102" in cold and "tmpdir.py:1:7: TMP201" in cold
+    assert cold.endswith("libcst not loaded\n")
+    warm = run("state.py", "plain.py", "tmpdir.py")
+    assert warm == cold
+    assert run("--no-cache", "plain.py").endswith("libcst not loaded\n")

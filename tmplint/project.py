@@ -28,7 +28,7 @@ from typing import Callable, Dict, FrozenSet, Iterable, List, NamedTuple, Option
 
 from tmplint import config as config_mod
 from tmplint import engine, noqa
-from tmplint.analysis.index import FileResult, Index, ModuleInfo, Provisional, build_file_result
+from tmplint.analysis.index import FileResult, Index, ModuleInfo, Provisional, absolute_module
 from tmplint.config import AnalysisOptions, Config
 from tmplint.diagnostics import CANNOT_ANALYSE, Diagnostic
 from tmplint.source import SourceError, read_source
@@ -75,8 +75,6 @@ def text_imports(text: str, info: ModuleInfo) -> Tuple[str, ...]:
     ``from X import a`` gives ``X`` and ``X.a`` (``a`` may be a submodule); relative imports are
     made absolute against the file's package.
     """
-    from tmplint.analysis.index import _absolute
-
     found: Set[str] = set()
     find = text.find
     i = find("import")
@@ -89,7 +87,7 @@ def text_imports(text: str, info: ModuleInfo) -> Tuple[str, ...]:
             head = text[start:i].strip()
             names = text[end:stop].replace("\\\n", " ").strip().strip("()")
             if head.startswith("from "):
-                base = _absolute(head[5:].strip().replace(" ", ""), info.package)
+                base = absolute_module(head[5:].strip().replace(" ", ""), info.package)
                 if base:
                     found.add(base)
                 for alias in names.split(","):
@@ -247,6 +245,7 @@ def analyse_source(text: str, path: str, options: AnalysisOptions, info: ModuleI
         analysed = engine.analyse(text, path, options, apply_noqa=apply_noqa, project=info, force=force)
         if analysed.module is None:
             return FileResult(path, info, "screened", imports=imports)
+        from tmplint.analysis.exports import build_file_result
         from tmplint.fix.planner import Planner
 
         checker = analysed.checker

@@ -1,10 +1,13 @@
 """The dataflow behind every TMP rule: scopes, values, summaries, findings."""
 
-from typing import Any, List, NamedTuple, Optional, Tuple
+from __future__ import annotations
 
-import libcst as cst
+from typing import TYPE_CHECKING, Any, List, NamedTuple, Optional, Tuple
 
 from tmplint.config import AnalysisOptions
+
+if TYPE_CHECKING:  # the records the cache and the index read must load without LibCST
+    import libcst as cst
 
 
 class Finding(NamedTuple):
@@ -34,7 +37,7 @@ def analyze_module_with_tables(module: cst.Module, options: AnalysisOptions,
 
     checker = ScopeChecker(module, options)
     if project is not None:
-        from tmplint.analysis.index import Recorder
+        from tmplint.analysis.exports import Recorder
 
         checker.recorder = Recorder(checker, project)
     return checker.run(), checker

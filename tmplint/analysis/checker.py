@@ -9,6 +9,7 @@ from tmplint.analysis import knowledge as K
 from tmplint.analysis import values as V
 from tmplint.analysis.evaluate import Evaluator, substitute
 from tmplint.analysis.scopes import ASSIGN, CallSite, Scope, collect, dotted_name
+from tmplint.analysis.messages import default_message, helper_message, rename_message, rule_code
 from tmplint.analysis.tmpdirs import hardcoded_tmp_paths, mktemp_calls
 from tmplint.config import AnalysisOptions
 
@@ -326,7 +327,7 @@ class ScopeChecker:
             return
         literal = V.first_literal(fact.src, [scope.id])
         where = literal.node if literal is not None else fact.src_node
-        code = _code(kind, fact.locked, constant="TMP102", derived="TMP103")
+        code = rule_code(kind, fact.locked, constant="TMP102", derived="TMP103")
         self.report(code, _rename_message(kind, fact, self.ev), where, scope=scope, fact=fact)
 
     def _check_helper_call(self, fact: Fact, scope: Scope) -> None:
@@ -338,7 +339,7 @@ class ScopeChecker:
         arg = self._temp_argument(fact)
         if arg is None:
             return
-        code = _code(kind, fact.locked, constant="TMP101", derived="TMP101")
+        code = rule_code(kind, fact.locked, constant="TMP101", derived="TMP101")
         message = helper_message(V.basename_text(fact.src), fact.label, "{ref}")
         self.report(code, message, arg.value, ref=fact.rename, scope=scope, fact=fact)
 
@@ -399,7 +400,7 @@ class ScopeChecker:
                 kind = V.classify(src, fact.dst)
                 if kind is None:
                     continue
-                code = _code(kind, fact.locked, constant="TMP104", derived="TMP104")
+                code = rule_code(kind, fact.locked, constant="TMP104", derived="TMP104")
                 message = default_message(V.basename_text(src), param.name.value, "{ref}")
                 self.report(code, message, param.default, ref=fact.rename, scope=function, fact=fact)
 
@@ -420,40 +421,9 @@ def _single_root(value: V.Value) -> Optional[str]:
     return None
 
 
-def _code(kind: str, locked: bool, constant: str, derived: str) -> str:
-    if kind == V.WEAKLY_UNIQUE:
-        return "TMP106"
-    if locked:
-        return "TMP105"
-    return constant if kind == V.CONSTANT else derived
-
-
 def _rename_message(kind: str, fact: Fact, ev: Evaluator) -> str:
     dst_text = ev.text(fact.dst_node) if kind == V.DERIVED else ""
     return rename_message(kind, V.basename_text(fact.src), fact.label, dst_text, fact.locked)
-
-
-def rename_message(kind: str, spelled: str, label: str, dst_text: str, locked: bool) -> str:
-    """TMP102/103/105/106 at a rename into place; also for renames the project index decides."""
-    if kind == V.CONSTANT:
-        reason = f'constant name "{spelled}"'
-    elif kind == V.DERIVED:
-        reason = f'name "{spelled}" derived from destination "{dst_text}"'
-    else:
-        reason = f'name "{spelled}" that varies only by pid, thread, time or counter'
-    lock = " (held under a file lock: safe only where the lock works)" if locked and kind != V.WEAKLY_UNIQUE else ""
-    return f"{label}() renames a temp file with {reason}; concurrent writers collide{lock}"
-
-
-def helper_message(spelled: str, label: str, where: str) -> str:
-    """TMP101 through a known summary; ``where`` is ``line 21`` or ``utils.py:21``."""
-    return (f'temp name "{spelled}" passed to {label}(), which renames it into place '
-            f"without a unique part at {where}; concurrent saves collide")
-
-
-def default_message(spelled: str, parameter: str, where: str) -> str:
-    return (f'default temp name "{spelled}" of parameter "{parameter}" is '
-            f"renamed into place without a unique part at {where}; concurrent saves collide")
 
 
 def check_module(module: cst.Module, options: AnalysisOptions) -> List[Finding]:

@@ -6,13 +6,16 @@ stand for what the analysis cannot see into, identified by the names they read (
 The basename is what follows the last separator; ``classify`` applies rules.md's order.
 """
 
+from __future__ import annotations
+
 import ast
 import re
 import warnings
 from functools import lru_cache
-from typing import FrozenSet, Iterable, NamedTuple, Optional, Tuple, Union
+from typing import TYPE_CHECKING, FrozenSet, Iterable, NamedTuple, Optional, Tuple, Union
 
-import libcst as cst
+if TYPE_CHECKING:  # values reach the cache and the index, which run without LibCST
+    import libcst as cst
 
 
 def string_value(node: cst.SimpleString) -> Union[str, bytes]:
