@@ -239,7 +239,9 @@ def analyse_file(path: str, options: AnalysisOptions, force: bool = False) -> Fi
 
 
 def analyse_source(text: str, path: str, options: AnalysisOptions, info: ModuleInfo, force: bool = False,
-                   apply_noqa: bool = True) -> FileResult:
+                   apply_noqa: bool = True, exports: bool = True) -> FileResult:
+    """One file's result for the index; without ``exports``, only its own and provisional findings
+    (all that ``check_alone`` reads: the exports' positions cost a parsed file about as much again)."""
     imports = text_imports(text, info)
     try:
         analysed = engine.analyse(text, path, options, apply_noqa=apply_noqa, project=info, force=force)
@@ -260,6 +262,8 @@ def analyse_source(text: str, path: str, options: AnalysisOptions, info: ModuleI
         silenced = apply_noqa and noqa.file_is_ignored(text.splitlines(True))
         result = FileResult(path, info, "parsed", tuple(sorted(set(local), key=Diagnostic.sort_key)),
                             tuple(provisional), imports=imports, file_noqa=silenced)
+        if not exports:
+            return result
         return build_file_result(analysed.module, checker, path, text, result, planner)
     except SourceError as exc:
         return FileResult(path, info, "failed", (engine.cannot_analyse(path, str(exc)),), imports=imports)
@@ -426,7 +430,7 @@ def check_alone(text: str, path: str, config: Config, *, apply_noqa: bool = True
     these findings are a subset of what ``tmplint`` reports for the same file."""
     try:
         info = module_info(path)
-        result = analyse_source(text, path, config.analysis, info, apply_noqa=apply_noqa)
+        result = analyse_source(text, path, config.analysis, info, apply_noqa=apply_noqa, exports=False)
     except Exception:  # pragma: no cover - the plugin's own guard reports it
         raise
     if result.status == "failed":
