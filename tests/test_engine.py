@@ -126,6 +126,35 @@ def test_positions_match_libcst_position_provider(path):
         assert ours[node] == (r.start.line, r.start.column, r.end.line, r.end.column), node
 
 
+@pytest.mark.parametrize("path", fixture_files(), ids=lambda p: p.stem)
+def test_positions_of_a_few_nodes_match_though_generation_stops_after_them(path):
+    """Code generation stops at the end of the last node asked for (the engine asks for a finding's
+    few): what it gives for those nodes must be what the whole generation gives."""
+    text = path.read_text(encoding="utf-8")
+    module = cst.parse_module(text)
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    nodes = [n for n in expected if not isinstance(n, cst.Module)]
+    middle = len(nodes) // 2
+    for few in (nodes[:len(nodes) // 3], nodes[middle:middle + 2], nodes[::97], nodes[-1:]):
+        ours = positions(module, few)
+        for node in few:
+            r = expected[node]
+            assert ours[node] == (r.start.line, r.start.column, r.end.line, r.end.column), node
+
+
+def test_positions_of_a_few_nodes_after_form_feeds_match():
+    """LibCST does not give a form feed back as it read it: lines are counted in what it generates."""
+    text = "\f\n# section\n\f" + SAVE.replace("def save", "\fdef save") + "\fX = 1\n"
+    module = cst.parse_module(text)
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    nodes = [n for n in expected if not isinstance(n, cst.Module)]
+    for few in ([n for n in nodes if isinstance(n, cst.SimpleString)][-1:], nodes[:5], nodes[-2:]):
+        ours = positions(module, few)
+        assert {n: ours[n] for n in few} == {
+            n: (expected[n].start.line, expected[n].start.column, expected[n].end.line, expected[n].end.column)
+            for n in few}
+
+
 def test_check_paths_reports_unreadable_paths_and_goes_on(tmp_path):
     (tmp_path / "good.py").write_text(SAVE)
     (tmp_path / "broken.py").write_text("def f(:\n    os.replace(a, b)\n")

@@ -23,13 +23,19 @@ Position = Tuple[int, int, int, int]  # start line (1-based), start col (0-based
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
 
+class _Enough(Exception):
+    """Every node asked for has its extent: the rest of the module need not be generated."""
+
+
 class _OffsetState(CodegenState):
-    def __init__(self, module: cst.Module):
+    def __init__(self, module: cst.Module, wanted: Collection[cst.CSTNode] = (), keep_text: bool = False):
         super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
         self.offset = 0
         self.last = 0
         self.spans: Dict[cst.CSTNode, Tuple[int, int]] = {}
         self.starts = []
+        self.wanted = set(wanted)  # code generation stops once these are all done (see _positions)
+        self.pieces: Optional[List[str]] = [] if keep_text else None  # the text generated so far
 
     def before_codegen(self, node: cst.CSTNode) -> None:
         self.starts.append(self.offset)
@@ -38,40 +44,41 @@ class _OffsetState(CodegenState):
         start = self.starts.pop()
         if node not in self.spans:  # the syntactic extent, recorded inside, wins
             self.spans[node] = (start, self.offset)
+        if node in self.wanted:
+            self.wanted.discard(node)
+            if not self.wanted:
+                raise _Enough
 
     def add_indent_tokens(self) -> None:
         for token in self.indent_tokens:
-            self.offset += len(token)
-            self.last = len(token)
+            self.add_token(token)
 
     def add_token(self, value: str) -> None:
         self.offset += len(value)
         self.last = len(value)
+        if self.pieces is not None:
+            self.pieces.append(value)
 
     def pop_trailing_newline(self) -> None:
         self.offset -= self.last
+        if self.pieces:
+            self.pieces.pop()
 
     @contextmanager
     def record_syntactic_position(self, node: cst.CSTNode, *, start_node: Optional[cst.CSTNode] = None,
                                   end_node: Optional[cst.CSTNode] = None) -> Iterator[None]:
         start = self.offset
-        try:
-            yield
-        finally:
-            end = self.offset
-            if start_node is not None:
-                start = self.spans[start_node][0]
-            if end_node is not None:
-                end = self.spans[end_node][1]
-            self.spans[node] = (start, end)
+        yield  # when generation stops early (_Enough) this extent is not needed: nothing below runs
+        end = self.offset
+        if start_node is not None:
+            start = self.spans[start_node][0]
+        if end_node is not None:
+            end = self.spans[end_node][1]
+        self.spans[node] = (start, end)
 
 
-def positions(module: cst.Module, nodes: Iterable[cst.CSTNode], code: Optional[str] = None
-              ) -> Dict[cst.CSTNode, Position]:
+def positions(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> Dict[cst.CSTNode, Position]:
     """(line, col, end_line, end_col) for each node, as ``PositionProvider`` would give them.
-
-    ``code``, the source the module was parsed from, saves generating it a second time; it is
-    used only when its length is the generated length.
 
     LibCST's code generation recurses through the tree, about two frames a level: a tree the
     analysis walked (a ``+`` chain of 500, ``a.b(c)`` 300 times) can still overrun the stack here,
@@ -80,9 +87,9 @@ def positions(module: cst.Module, nodes: Iterable[cst.CSTNode], code: Optional[s
     """
     nodes = list(nodes)
     try:
-        return _positions(module, nodes, code)
+        return _positions(module, nodes)
     except RecursionError:
-        return deep_stack(_positions, module, nodes, code)
+        return deep_stack(_positions, module, nodes)
 
 
 # Room for the deepest tree the parser guard (engine.MAX_DEPTH levels of operators, MAX_NESTING
@@ -133,12 +140,16 @@ def deep_stack(function: Callable[..., _T], *args: Any) -> _T:
 _DEEP_LOCK = threading.RLock()
 
 
-def _positions(module: cst.Module, nodes: List[cst.CSTNode], code: Optional[str]) -> Dict[cst.CSTNode, Position]:
-    state = _OffsetState(module)
-    module._codegen(state)
-    if code is None or len(code) != state.offset:
-        code = module.code
-    line_starts = [0] + [m.end() for m in _LINE_END.finditer(code)]
+def _positions(module: cst.Module, nodes: List[cst.CSTNode]) -> Dict[cst.CSTNode, Position]:
+    """Generates the module only up to the end of the last node asked for (a finding near the top of
+    a big file costs a fraction of the whole). Lines are counted in the generated text, not the
+    source: LibCST does not give every source back character for character (form feeds)."""
+    state = _OffsetState(module, nodes, keep_text=True)
+    try:
+        module._codegen(state)
+    except _Enough:
+        pass
+    line_starts = [0] + [m.end() for m in _LINE_END.finditer("".join(state.pieces or ()))]
 
     def where(offset: int) -> Tuple[int, int]:
         index = bisect.bisect_right(line_starts, offset) - 1
@@ -173,19 +184,19 @@ def _positions_in_statements(module: cst.Module, nodes: List[cst.CSTNode], code:
                              ) -> Dict[cst.CSTNode, Position]:
     starts = _statement_starts(module, code, tree)
     if starts is None:
-        return _positions(module, nodes, code)
+        return _positions(module, nodes)
     state = _OffsetState(module)
     for header in module.header:
         header._codegen(state)
     if state.offset != (starts[0] if starts else len(code)):
-        return _positions(module, nodes, code)
+        return _positions(module, nodes)
     for i in sorted(statements):
         state.offset = starts[i]
         module.body[i]._codegen(state)
         if state.offset != (starts[i + 1] if i + 1 < len(starts) else state.offset) or state.offset > len(code):
-            return _positions(module, nodes, code)
+            return _positions(module, nodes)
     if any(node not in state.spans for node in nodes):
-        return _positions(module, nodes, code)
+        return _positions(module, nodes)
     line_starts = [0] + [m.end() for m in _LINE_END.finditer(code)]
 
     def where(offset: int) -> Tuple[int, int]:
