@@ -225,6 +225,30 @@ def test_workers_whose_memory_grew_are_replaced(project, capsys, monkeypatch):
     assert pools[0].started <= 2 < pools[-1].started
 
 
+def pid_job(item):
+    return os.getpid()
+
+
+def test_idle_workers_that_kept_a_big_heap_are_stopped_between_maps(monkeypatch):
+    """Between maps this process is at its largest; a worker that kept a big tree's heap is not kept
+    idle beside it: the next map starts a fresh one."""
+    pool = runner.Pool(2)
+
+    def run_map():
+        return set(pool.map(pid_job, list(range(8)), list(range(8)), runner._no_fallback, 0))
+
+    monkeypatch.setattr(runner, "IDLE_RSS", 2 ** 62)  # forked from pytest, a worker counts its pages too
+    try:
+        first = run_map()
+        assert run_map() <= first and pool.idle  # small workers wait for the next map
+        monkeypatch.setattr(runner, "IDLE_RSS", 1)
+        last = run_map()
+        assert pool.idle == []
+        assert not run_map() & last
+    finally:
+        pool.close()
+
+
 def test_workers_are_spawned_once_the_main_process_has_grown(monkeypatch):
     """A forked worker shares the main process's pages and RSS counts them once per process, so once
     the main process holds the results of many files, new workers start fresh instead."""
