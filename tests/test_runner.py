@@ -237,11 +237,11 @@ def test_idle_workers_that_kept_a_big_heap_are_stopped_between_maps(monkeypatch)
     def run_map():
         return set(pool.map(pid_job, list(range(8)), list(range(8)), runner._no_fallback, 0))
 
-    monkeypatch.setattr(runner, "IDLE_RSS", 2 ** 62)  # forked from pytest, a worker counts its pages too
+    monkeypatch.setattr(runner, "IDLE_GROWTH", 2 ** 62)
     try:
         first = run_map()
         assert run_map() <= first and pool.idle  # small workers wait for the next map
-        monkeypatch.setattr(runner, "IDLE_RSS", 1)
+        monkeypatch.setattr(runner, "IDLE_GROWTH", -2 ** 62)
         last = run_map()
         assert pool.idle == []
         assert not run_map() & last

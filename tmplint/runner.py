@@ -46,10 +46,11 @@ from tmplint.source import SourceError, read_source
 
 RETIRE_RSS = 160 * 1024 * 1024  # bytes: a worker above this after a file is replaced by a fresh one
 # Between maps (the project run's rounds) the workers wait while this process scans and composes, and
-# this process is then at its largest: a worker above this, which kept the heap of a big tree, is
-# stopped rather than kept idle. The run that fills the cache peaked at 284-301 MB (RSS summed) with
-# an idle worker holding 116 MB; a fresh worker costs about 0.4 s of CPU, a few times a run.
-IDLE_RSS = 96 * 1024 * 1024
+# this process is then at its largest: a worker that grew past the pool's starting size by this much
+# (a forked worker's RSS counts the pages it shares) kept the heap of a big tree, and is stopped rather
+# than kept idle. The run that fills the cache peaked at 284-301 MB (RSS summed) with an idle worker
+# holding 116 MB (the pool started at 41 MB); a fresh worker costs about 0.4 s of CPU, a few times a run.
+IDLE_GROWTH = 56 * 1024 * 1024
 # Files above this size run one at a time, each in a task of its own, before the rest: LibCST's tree of
 # a 335 KB test module takes 200 MB, and two such parses at once (plus the main process and the other
 # worker's baseline) took the run past 300 MB. Few big files pass the screen (7 of 487 in the corpus).
@@ -310,7 +311,7 @@ class Pool:
             for worker in busy.values():
                 worker.kill()
             raise
-        self._stop_idle_above(IDLE_RSS)
+        self._stop_idle_above(self.base_rss + IDLE_GROWTH)
         return results
 
     def _stop_idle_above(self, rss: int) -> None:
