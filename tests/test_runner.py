@@ -207,7 +207,7 @@ def test_jobs_is_the_number_of_workers(project, monkeypatch):
 
 
 def test_workers_whose_memory_grew_are_replaced(project, capsys, monkeypatch):
-    """After a file a worker above RETIRE_RSS is stopped and a fresh one takes the next task, so a
+    """After a file a worker that grew by RETIRE_GROWTH is stopped and a fresh one takes the next task, so a
     big tree's memory does not stay with the run."""
     pools = []
     real_init = runner.Pool.__init__
@@ -220,7 +220,7 @@ def test_workers_whose_memory_grew_are_replaced(project, capsys, monkeypatch):
     for path in sorted(project.glob("m*.py"))[6:]:
         path.unlink()
     expected = run(capsys, "--jobs", "2", ".")
-    monkeypatch.setattr(runner, "RETIRE_RSS", 1)
+    monkeypatch.setattr(runner, "RETIRE_GROWTH", -2 ** 62)
     assert run(capsys, "--jobs", "2", ".") == expected
     assert pools[0].started <= 2 < pools[-1].started
 
