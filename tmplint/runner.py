@@ -315,17 +315,14 @@ class Pool:
             for worker in busy.values():
                 worker.kill()
             raise
-        self._stop_idle_above(self.base_rss + IDLE_GROWTH)
+        for worker in [w for w in self.idle if self._grew(w, IDLE_GROWTH)]:
+            self.idle.remove(worker)
+            worker.stop()
         return results
 
-    def _stop_idle_above(self, rss: int) -> None:
-        keep = []
-        for worker in self.idle:
-            if worker.rss > rss:
-                worker.stop()
-            else:
-                keep.append(worker)
-        self.idle = keep
+    def _grew(self, worker: _Worker, growth: int) -> bool:
+        """Past the pool's starting size by ``growth``: a forked worker's RSS counts shared pages too."""
+        return worker.rss > self.base_rss + growth
 
     @staticmethod
     def _receive(worker: _Worker, results: List[Any], items: Sequence[Any], failed) -> bool:
@@ -346,7 +343,7 @@ class Pool:
         return worker.process.is_alive() or task.done == len(task.indices)
 
     def _release(self, worker: _Worker) -> None:
-        if worker.rss > self.base_rss + RETIRE_GROWTH:
+        if self._grew(worker, RETIRE_GROWTH):
             worker.stop()
         else:
             self.idle.append(worker)

@@ -8,8 +8,8 @@ from tmplint.analysis import Finding
 from tmplint.analysis import knowledge as K
 from tmplint.analysis import values as V
 from tmplint.analysis.evaluate import Evaluator, substitute
-from tmplint.analysis.scopes import ASSIGN, CallSite, Scope, collect, dotted_name
 from tmplint.analysis.messages import default_message, helper_message, rename_message, rule_code
+from tmplint.analysis.scopes import ASSIGN, CallSite, Scope, collect, dotted_name
 from tmplint.analysis.tmpdirs import hardcoded_tmp_paths, mktemp_calls
 from tmplint.config import AnalysisOptions
 
