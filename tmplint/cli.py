@@ -173,7 +173,7 @@ def _fix_files(args: argparse.Namespace, settings, results: List[Diagnostic], pa
     """
     from tmplint.engine import cannot_analyse
     from tmplint.fix import ProjectFixes, project_fixes
-    from tmplint.fix.files import fix_file
+    from tmplint.fix.files import allowed_roots, fix_file
     from tmplint.source import SourceError
 
     by_path: dict = {}
@@ -195,11 +195,12 @@ def _fix_files(args: argparse.Namespace, settings, results: List[Diagnostic], pa
     errors: List[Diagnostic] = []
     changed = []
     fixed = 0
+    inside = allowed_roots(paths)
     with project_fixes(plan):
         for path in dict.fromkeys(todo):
             try:
                 with _sigterm_raises():
-                    result = fix_file(path, settings, args.unsafe_fixes, write=not args.diff)
+                    result = fix_file(path, settings, args.unsafe_fixes, write=not args.diff, inside=inside)
             except SourceError as exc:
                 errors.append(cannot_analyse(path, f"not fixed: {exc}"))
                 continue

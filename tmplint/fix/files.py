@@ -5,7 +5,7 @@ import os
 import signal
 import stat
 import uuid
-from typing import List, NamedTuple
+from typing import List, NamedTuple, Optional, Sequence
 
 from tmplint.config import Config
 from tmplint.diagnostics import Diagnostic
@@ -25,8 +25,16 @@ class FileFix(NamedTuple):
         return self.fixed != self.original
 
 
-def fix_file(path: str, config: Config, unsafe_fixes: bool = False, write: bool = True) -> FileFix:
-    """Fix one file; with ``write`` the result replaces it atomically. Raises SourceError on bad input."""
+def fix_file(path: str, config: Config, unsafe_fixes: bool = False, write: bool = True,
+             inside: Optional[Sequence[str]] = None) -> FileFix:
+    """Fix one file; with ``write`` the result replaces it atomically. Raises SourceError on bad input.
+
+    With ``inside`` (the folders a run was given), a file whose real path lies outside all of them (a
+    symlink pointing out of the tree) is refused before it is read and again just before the write:
+    ``--fix`` on a tree must not rewrite files elsewhere through links planted in it.
+    """
+    if write and inside is not None:
+        _refuse_outside(path, inside)
     try:
         with open(path, "rb") as handle:
             data = handle.read()
@@ -39,11 +47,38 @@ def fix_file(path: str, config: Config, unsafe_fixes: bool = False, write: bool 
             encoded = result.text.encode(encoding)
         except UnicodeEncodeError as exc:
             raise SourceError(f"the fix cannot be written in {encoding}: {exc.reason}") from None
+        if inside is not None:
+            _refuse_outside(path, inside)  # a link swapped in while the file was being fixed
         try:
             write_atomically(path, encoded)
         except OSError as exc:
             raise SourceError(f"cannot write: {exc.strerror or exc}") from None
     return FileFix(path, text, result.text, result.fixed, result.remaining)
+
+
+def allowed_roots(paths: Sequence[str]) -> List[str]:
+    """The real folders a ``--fix`` run may write in: each named folder, and the folder of each named file."""
+    roots = []
+    for given in paths:
+        folder = given if os.path.isdir(given) else (os.path.dirname(given) or os.curdir)
+        roots.append(os.path.realpath(folder))
+    return roots
+
+
+def _refuse_outside(path: str, inside: Sequence[str]) -> None:
+    """SourceError unless ``path`` resolves to a regular file inside one of the real folders ``inside``."""
+    target = os.path.realpath(path)
+    for root in inside:
+        if target == root or target.startswith(root.rstrip(os.sep) + os.sep):
+            break
+    else:
+        raise SourceError(f"a symlink to {target}, outside the folders named, is not followed")
+    try:
+        info = os.stat(target)
+    except OSError:
+        return  # the read reports it
+    if not stat.S_ISREG(info.st_mode):
+        raise SourceError("not a regular file")
 
 
 def write_atomically(path: str, data: bytes) -> None:
