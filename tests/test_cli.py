@@ -155,6 +155,20 @@ def test_output_file(project, capsys):
     assert (project / "report.txt").read_text().startswith("m.py:5:16: TMP102")
 
 
+def test_output_file_in_a_missing_folder_creates_the_folder(project, capsys):
+    (project / "m.py").write_text(SAVE)
+    code, out, err = run(capsys, "--output-file", "missing/dir/out.txt", "m.py")
+    assert code == 1 and out == "" and err == ""
+    assert (project / "missing" / "dir" / "out.txt").read_text().startswith("m.py:5:16: TMP102")
+
+
+def test_output_file_that_cannot_be_written_is_a_clear_error(project, capsys):
+    (project / "m.py").write_text(SAVE)
+    (project / "taken").mkdir()
+    code, _, err = run(capsys, "--output-file", "taken", "m.py")
+    assert code == 2 and err.startswith("tmplint: error: cannot write taken: ")
+
+
 def test_version_and_list_rules(capsys):
     from tmplint import __version__
 

@@ -150,7 +150,8 @@ def _main(argv: Optional[Sequence[str]]) -> int:
     findings = [d for d in results if d.code != CANNOT_ANALYSE]
     for error in errors:
         print(reporters.format_error(error), file=sys.stderr)
-    _write(args, findings, errors, fixed)
+    if not _write(args, findings, errors, fixed):
+        return 2
     if errors:
         return 2
     if findings and not args.exit_zero:
@@ -282,14 +283,23 @@ def _fix_stdin(args: argparse.Namespace, settings, name: str, data: bytes, resul
     return 1 if result.remaining and not args.exit_zero else 0
 
 
-def _write(args: argparse.Namespace, findings: List[Diagnostic], errors: List[Diagnostic], fixed: int = 0) -> None:
+def _write(args: argparse.Namespace, findings: List[Diagnostic], errors: List[Diagnostic], fixed: int = 0) -> bool:
+    """Write the report; False (after saying why on stderr) when ``--output-file`` cannot be written."""
     options = dict(statistics=args.statistics, errors=errors, root=args.project_root,
                    unsafe_fixes=args.unsafe_fixes, fixed=fixed)
-    if args.output_file:
+    if not args.output_file:
+        reporters.write_report(args.format, findings, sys.stdout, color=reporters.use_color(sys.stdout), **options)
+        return True
+    try:
+        parent = os.path.dirname(args.output_file)
+        if parent:  # as ruff: a report into build/reports/ need not have the folder made first
+            os.makedirs(parent, exist_ok=True)
         with open(args.output_file, "w", encoding="utf-8") as stream:
             reporters.write_report(args.format, findings, stream, color=False, **options)
-    else:
-        reporters.write_report(args.format, findings, sys.stdout, color=reporters.use_color(sys.stdout), **options)
+    except OSError as exc:  # a folder of that name, a read-only place, a full disk
+        print(f"tmplint: error: cannot write {args.output_file}: {exc.strerror or exc}", file=sys.stderr)
+        return False
+    return True
 
 
 if __name__ == "__main__":
