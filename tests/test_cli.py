@@ -140,6 +140,26 @@ def test_stdin_with_a_filename(project, capsys, monkeypatch):
     assert code == 1 and out.startswith("pkg/state.py:5:16: TMP102")
 
 
+def _stdin(monkeypatch, text):
+    import io
+
+    stdin = io.TextIOWrapper(io.BytesIO(text.encode()))
+    monkeypatch.setattr(sys, "stdin", stdin)
+    return stdin
+
+
+@pytest.mark.parametrize("flags", [[], ["--fix"], ["--diff"]])
+def test_force_exclude_applies_to_stdin_filename(project, capsys, monkeypatch, flags):
+    (project / "pyproject.toml").write_text('[tool.tmplint]\nexclude = ["gen"]\n')
+    _stdin(monkeypatch, SAVE)
+    forced = code, out, err = run(capsys, "--force-exclude", *flags, "-", "--stdin-filename", "gen/state.py")
+    assert code == 0 and "TMP102" not in out + err and "uuid" not in out
+    if flags == ["--fix"]:
+        assert out == SAVE  # passed through unchanged, as ruff does
+    _stdin(monkeypatch, SAVE)
+    assert run(capsys, *flags, "-", "--stdin-filename", "gen/state.py") != forced  # excluded only when forced
+
+
 def test_statistics_and_json(project, capsys):
     (project / "m.py").write_text(SAVE + "X = '/tmp/x'\n")
     _, out, _ = run(capsys, "--statistics", "m.py")

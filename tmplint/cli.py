@@ -133,7 +133,14 @@ def _main(argv: Optional[Sequence[str]]) -> int:
 
         name = args.stdin_filename or "-"
         data = sys.stdin.buffer.read()
-        results = config_mod.apply_per_file_ignores(settings, check_source(data, name, settings))
+        if _stdin_excluded(args, settings):  # as ruff: checked as nothing, and --fix echoes it unchanged
+            if args.fix and not args.diff:
+                sys.stdout.buffer.write(data)
+            if args.fix or args.diff:
+                return 0
+            results = []
+        else:
+            results = config_mod.apply_per_file_ignores(settings, check_source(data, name, settings))
         if args.fix or args.diff:
             return _fix_stdin(args, settings, name, data, results)
     else:
@@ -157,6 +164,14 @@ def _main(argv: Optional[Sequence[str]]) -> int:
     if findings and not args.exit_zero:
         return 1
     return 0
+
+
+def _stdin_excluded(args: argparse.Namespace, settings) -> bool:
+    """``--force-exclude`` applies to ``--stdin-filename`` as to a named path (editors and pre-commit pipe files)."""
+    from tmplint.files import is_excluded
+
+    return bool(settings.force_exclude and args.stdin_filename
+                and is_excluded(args.stdin_filename, settings, parents=True))
 
 
 def _fixable(args: argparse.Namespace, diagnostic: Diagnostic) -> bool:
