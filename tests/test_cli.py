@@ -198,6 +198,17 @@ def test_version_and_list_rules(capsys):
     assert code == 0 and "TMP101" in out and "TMP202" in out
 
 
+@pytest.mark.parametrize("rule", ["TMP102", "tmp102", "constant-tmp-name", "constant_tmp_name"])
+def test_explain_takes_a_code_or_a_rule_name(capsys, rule):
+    code, out, _ = run(capsys, "--explain", rule)
+    assert code == 0 and out.startswith("TMP102 (constant-tmp-name)\n")
+
+
+def test_explain_unknown_rule_is_a_usage_error(capsys):
+    code, out, err = run(capsys, "--explain", "no-such-rule")
+    assert code == 2 and out == "" and "unknown rule code or name 'no-such-rule'" in err
+
+
 def test_python_dash_m_runs_the_cli(project):
     (project / "m.py").write_text(SAVE)
     done = subprocess.run([sys.executable, "-m", "tmplint", "m.py"], capture_output=True, text=True, cwd=project)

@@ -10,7 +10,7 @@ from typing import List, Optional, Sequence
 
 from tmplint import __version__, config as config_mod, reporters
 from tmplint.diagnostics import CANNOT_ANALYSE, SAFE, UNSAFE, Diagnostic
-from tmplint.registry import is_valid_selector
+from tmplint.registry import is_valid_selector, rule_code
 from tmplint.runner import run_checks
 
 
@@ -59,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-file-size", type=_positive, metavar="BYTES",
                         help="files larger than this are only parsed when a cheap screen finds a candidate")
     parser.add_argument("--stdin-filename", metavar="NAME", help="the name to report for source read from stdin")
-    parser.add_argument("--explain", metavar="CODE", help="print the documentation of a rule and exit")
+    parser.add_argument("--explain", metavar="RULE", help="print the documentation of a rule (code or name) and exit")
     parser.add_argument("--list-rules", action="store_true", help="list every rule and exit")
     parser.add_argument("--version", action="version", version=f"tmplint {__version__}")
     return parser
@@ -109,11 +109,11 @@ def _main(argv: Optional[Sequence[str]]) -> int:
         if args.list_rules:
             print(docs.list_rules())
             return 0
-        try:
-            print(docs.explain(args.explain.upper()))
-        except KeyError:
-            print(f"tmplint: error: unknown rule code {args.explain!r} (see --list-rules)", file=sys.stderr)
+        code = rule_code(args.explain)
+        if code is None:
+            print(f"tmplint: error: unknown rule code or name {args.explain!r} (see --list-rules)", file=sys.stderr)
             return 2
+        print(docs.explain(code))
         return 0
 
     try:

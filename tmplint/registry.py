@@ -40,6 +40,16 @@ ALL_CODES: List[str] = sorted(RULES)
 DEFAULT_CODES: List[str] = [code for code in ALL_CODES if RULES[code].default]
 
 
+def rule_code(key: str) -> Optional[str]:
+    """The code of the rule ``key`` names, by code (``tmp102``) or by name (``constant-tmp-name``, as ruff's
+    ``--explain`` takes either); None when it names no rule."""
+    wanted = key.strip().lower().replace("_", "-")
+    for code, rule in RULES.items():
+        if wanted in (code.lower(), rule.name):
+            return code
+    return None
+
+
 def is_valid_selector(selector: str) -> bool:
     """A selector is a code or a code prefix (``TMP``, ``TMP1``, ``TMP101``) naming at least one rule."""
     return selector.startswith("TMP") and any(code.startswith(selector) for code in ALL_CODES)
