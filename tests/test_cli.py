@@ -160,6 +160,24 @@ def test_force_exclude_applies_to_stdin_filename(project, capsys, monkeypatch, f
     assert run(capsys, *flags, "-", "--stdin-filename", "gen/state.py") != forced  # excluded only when forced
 
 
+HELPER_LOGS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fixtures", "fix", "helper_logs.py")
+
+
+def test_diff_with_only_unsafe_fixes_gives_the_unsafe_fixes_hint(project, capsys, monkeypatch):
+    """helper_logs.py's one fix is unsafe (the helper also logs its temp name)."""
+    with open(HELPER_LOGS, encoding="utf-8") as handle:
+        source = handle.read()
+    (project / "helper_logs.py").write_text(source)
+    hint = "(1 hidden fix can be enabled with the `--unsafe-fixes` option)"
+    code, out, err = run(capsys, "--diff", "helper_logs.py")
+    assert (code, out, err.splitlines()) == (0, "", ["No fixes to make.", hint])
+    _stdin(monkeypatch, source)
+    code, out, err = run(capsys, "--diff", "-", "--stdin-filename", "helper_logs.py")
+    assert (code, out, err.splitlines()) == (0, "", ["No fixes to make.", hint])
+    code, out, err = run(capsys, "--diff", "--unsafe-fixes", "helper_logs.py")
+    assert code == 1 and "+import uuid" in out and err.splitlines() == ["Would fix 1 error in 1 file."]
+
+
 def test_statistics_and_json(project, capsys):
     (project / "m.py").write_text(SAVE + "X = '/tmp/x'\n")
     _, out, _ = run(capsys, "--statistics", "m.py")

@@ -263,11 +263,21 @@ def _diff_exit(args: argparse.Namespace, results: List[Diagnostic], changed, wou
         print(reporters.format_error(error), file=sys.stderr)
     for result in changed:
         sys.stdout.write(_unified_diff(result.path, result.original, result.fixed))
-    print(f"Would fix {would} error{'s' if would != 1 else ''} in {len(changed)} file{'s' if len(changed) != 1 else ''}."
-          if changed else "No fixes to make.", file=sys.stderr)
+    _diff_summary(args, results, would, len(changed))
     if errors:
         return 2
     return 1 if changed else 0
+
+
+def _diff_summary(args: argparse.Namespace, results: List[Diagnostic], would: int, files: int) -> None:
+    """``--diff``'s closing lines on stderr, with the hint when fixes wait for ``--unsafe-fixes``."""
+    if files:
+        print(f"Would fix {would} error{'s' if would != 1 else ''} in {files} file{'s' if files != 1 else ''}.",
+              file=sys.stderr)
+    else:
+        print("No fixes to make.", file=sys.stderr)
+    for line in reporters.unsafe_fixes_hint(results, unsafe_fixes=args.unsafe_fixes):
+        print(line, file=sys.stderr)
 
 
 def _fix_stdin(args: argparse.Namespace, settings, name: str, data: bytes, results: List[Diagnostic]) -> int:
@@ -290,6 +300,7 @@ def _fix_stdin(args: argparse.Namespace, settings, name: str, data: bytes, resul
         return 2
     if args.diff:
         sys.stdout.write(_unified_diff(name, text, result.text))
+        _diff_summary(args, results, result.fixed, int(result.text != text))
         return 1 if result.text != text else 0
     sys.stdout.buffer.write(result.text.encode(encoding) if result.text != text else data)
     sys.stdout.flush()

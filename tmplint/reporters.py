@@ -128,7 +128,6 @@ def summary_lines(
     """The closing lines of the text report (also usable by the CLI for ``--diff`` and friends)."""
     remaining = len(findings)
     fixable = sum(1 for d in findings if _shows_fix(d, unsafe_fixes))
-    hidden = 0 if unsafe_fixes else sum(1 for d in findings if d.fix_applicability == UNSAFE)
     if remaining == 0 and fixed == 0:
         head = "No errors found in the files analysed." if errors else "All checks passed!"
     else:
@@ -139,14 +138,19 @@ def summary_lines(
         if fixable:
             head += f" ({fixable} fixable with --fix)"
         head += "."
-    lines = [head]
-    if hidden:
-        fixes = _plural(hidden, "hidden fix", "hidden fixes")
-        lines.append(f"({fixes} can be enabled with the `--unsafe-fixes` option)")
+    lines = [head] + unsafe_fixes_hint(findings, unsafe_fixes=unsafe_fixes)
     if errors:
         files = len({d.path for d in errors})
         lines.append(f"{_plural(files, 'file')} could not be analysed.")
     return lines
+
+
+def unsafe_fixes_hint(findings: Sequence[Diagnostic], *, unsafe_fixes: bool = False) -> List[str]:
+    """The line telling how many fixes only ``--unsafe-fixes`` applies (none when it is given or none is)."""
+    hidden = 0 if unsafe_fixes else sum(1 for d in findings if d.fix_applicability == UNSAFE)
+    if not hidden:
+        return []
+    return [f"({_plural(hidden, 'hidden fix', 'hidden fixes')} can be enabled with the `--unsafe-fixes` option)"]
 
 
 def _write_text(findings, stream, *, color, statistics, unsafe_fixes, fixed, errors) -> None:
