@@ -178,6 +178,14 @@ def test_diff_with_only_unsafe_fixes_gives_the_unsafe_fixes_hint(project, capsys
     assert code == 1 and "+import uuid" in out and err.splitlines() == ["Would fix 1 error in 1 file."]
 
 
+def test_check_subcommand_is_the_same_as_no_subcommand(project, capsys):
+    (project / "state.py").write_text(SAVE)
+    plain = run(capsys, "--statistics", ".")
+    assert plain[0] == 1
+    assert run(capsys, "check", "--statistics", ".") == plain
+    assert run(capsys, "check") == run(capsys)
+
+
 def test_statistics_and_json(project, capsys):
     (project / "m.py").write_text(SAVE + "X = '/tmp/x'\n")
     _, out, _ = run(capsys, "--statistics", "m.py")
