@@ -224,30 +224,35 @@ class ScopeChecker:
         writes: List[Tuple[Set[str], int, bool]] = []
         facts: List[Fact] = []
         for site in scope.calls:
-            call = site.node
-            locked = self.is_locked(site, scope)
-            for expr in self.written_exprs(site, scope):
-                if expr is not None:
-                    writes.append((self.keys(expr, scope), site.order, locked))
-            renamed = self.rename_args(call, scope)
-            if renamed is None:
-                renamed = self._wrapper_rename(call, scope)
-            if renamed is not None:
-                src_expr, dst_expr, label = renamed
-                facts.append(self._direct_fact(src_expr, dst_expr, label, site, scope, writes))
-                continue
-            target = self.ev.resolve_function(call.func, scope)
-            if target is not None:
-                facts.extend(self._helper_facts(target, site, scope, writes))
-            else:
-                target = self.ev._partial(call, scope)  # functools.partial(helper, ...): its summary decides
-                if target is not None:
-                    facts.extend(self._helper_facts(target, site, scope, writes, own_args=False))
-                else:
-                    self._check_unknown_helper(site, scope)
-            if self.recorder is not None:
-                self.recorder.on_call(site, scope, target, writes)
+            with self.ev.at(scope, site.where):
+                self._site_facts(site, scope, writes, facts)
         return facts, set().union(*(k for k, _, _ in writes)) if writes else set()
+
+    def _site_facts(self, site: CallSite, scope: Scope, writes, facts: List[Fact]) -> None:
+        """The renames one call performs, directly or through a helper, and what it writes."""
+        call = site.node
+        locked = self.is_locked(site, scope)
+        for expr in self.written_exprs(site, scope):
+            if expr is not None:
+                writes.append((self.keys(expr, scope), site.order, locked))
+        renamed = self.rename_args(call, scope)
+        if renamed is None:
+            renamed = self._wrapper_rename(call, scope)
+        if renamed is not None:
+            src_expr, dst_expr, label = renamed
+            facts.append(self._direct_fact(src_expr, dst_expr, label, site, scope, writes))
+            return
+        target = self.ev.resolve_function(call.func, scope)
+        if target is not None:
+            facts.extend(self._helper_facts(target, site, scope, writes))
+        else:
+            target = self.ev._partial(call, scope)  # functools.partial(helper, ...): its summary decides
+            if target is not None:
+                facts.extend(self._helper_facts(target, site, scope, writes, own_args=False))
+            else:
+                self._check_unknown_helper(site, scope)
+        if self.recorder is not None:
+            self.recorder.on_call(site, scope, target, writes)
 
     def _wrapper_rename(self, call: cst.Call, scope: Scope):
         target = self.ev.resolve_function(call.func, scope)
@@ -271,11 +276,17 @@ class ScopeChecker:
         return bool(hits), all(hits)
 
     def _direct_fact(self, src_expr, dst_expr, label, site: CallSite, scope: Scope, writes) -> Fact:
-        src = self.ev.eval(src_expr, scope)
         dst = self.ev.eval(dst_expr, scope)
         written, write_locked = self._was_written(src_expr, scope, writes, site.order)
         locked = self.is_locked(site, scope) and write_locked
-        reported = (written or V.looks_temporary(src)) and V.classify(src, dst) is not None
+
+        def reportable(value: V.Value) -> bool:  # never the destination itself (write in place)
+            return (written or V.looks_temporary(value)) and V.classify(value, dst) is not None \
+                and V.shape(value) != V.shape(dst)
+
+        candidates = self.ev.alternatives(src_expr, scope)
+        src = next((value for value in candidates if reportable(value)), candidates[0])
+        reported = reportable(src)
         return Fact(src, dst, src_expr, dst_expr, written, locked, site.node, site.node, label, reported)
 
     def _helper_facts(self, target, site: CallSite, scope: Scope, writes, own_args: bool = True) -> List[Fact]:

@@ -1,14 +1,16 @@
 """Expression -> ``Value``: names, attributes, calls and string building followed as rules.md says."""
 
+import contextlib
 import re
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
 from tmplint.analysis import knowledge as K
 from tmplint.analysis import values as V
 from tmplint.analysis.scopes import (
-    ASSIGN, AUG, CLASS, DEF, FOR, IMPORT, PARAM, UNPACK, WITH, Binding, ModuleTables, Scope, dotted_name,
+    ASSIGN, AUG, CLASS, DEF, FOR, IMPORT, PARAM, UNPACK, WITH, Binding, ModuleTables, Scope, Where, dotted_name,
+    reaching,
 )
 from tmplint.config import AnalysisOptions
 
@@ -23,7 +25,8 @@ class Evaluator:
         self.tables = tables
         self.options = options
         self.depth = 0
-        self._names: Dict[Tuple[int, str], V.Value] = {}
+        self._names: Dict[tuple, V.Value] = {}
+        self._at: Optional[Tuple[Scope, Where]] = None  # the point being evaluated, for reaching values
         self._returns: Dict[int, Optional[V.Value]] = {}
         self._texts: Dict[cst.CSTNode, str] = {}
         fix_helper = options.fix_helper or ""
@@ -188,12 +191,29 @@ class Evaluator:
         return self.unknown(expr, scope)
 
     # --- names and attributes --------------------------------------------------------------
-    def eval_name(self, name: str, scope: Scope, node: Optional[cst.CSTNode] = None) -> V.Value:
+    @contextlib.contextmanager
+    def at(self, scope: Scope, where: Optional[Where]) -> Iterator[None]:
+        """Evaluate names of ``scope`` as they are at ``where``: only their reaching bindings count."""
+        saved = self._at
+        self._at = (scope, where) if where is not None else None
+        try:
+            yield
+        finally:
+            self._at = saved
+
+    def reaching_bindings(self, name: str, scope: Scope) -> Optional[Tuple[Scope, List[Binding]]]:
         found = self.lookup(name, scope)
+        if found is None or self._at is None or self._at[0] is not found[0]:
+            return found
+        owner, bindings = found
+        return owner, reaching(bindings, self._at[1]) or bindings
+
+    def eval_name(self, name: str, scope: Scope, node: Optional[cst.CSTNode] = None) -> V.Value:
+        found = self.reaching_bindings(name, scope)
         if found is None:
             return V.opaque(f"?:{name}")
         owner, bindings = found
-        key = (owner.id, name)
+        key = (owner.id, name, tuple(id(b) for b in bindings))
         cached = self._names.get(key)
         if cached is not None:
             return cached
@@ -201,6 +221,24 @@ class Evaluator:
         value = self._merge_bindings(bindings, owner, name)
         self._names[key] = value
         return value
+
+    def alternatives(self, expr: cst.CSTNode, scope: Scope) -> List[V.Value]:
+        """A name's reaching values one by one (each is classified on its own), else the value."""
+        merged = self.eval(expr, scope)
+        if not isinstance(expr, cst.Name):
+            return [merged]
+        found = self.reaching_bindings(expr.value, scope)
+        if found is None or len(found[1]) < 2 and not _choice(found[1]) or any(b.kind == AUG for b in found[1]):
+            return [merged]
+        out = [merged]
+        for binding in found[1]:
+            arms = _choice([binding])
+            if arms:  # name = a if test else b: each arm is a value the name can hold
+                with self.at(binding.scope, binding.where):
+                    out.extend(self.eval(arm, binding.scope) for arm in arms)
+            else:
+                out.append(self._binding(binding, expr.value))
+        return out
 
     def _merge_bindings(self, bindings: List[Binding], owner: Scope, name: str) -> V.Value:
         """One binding is followed; several count only if they agree (or form a counter)."""
@@ -223,6 +261,12 @@ class Evaluator:
         return me
 
     def _binding(self, binding: Binding, name: str) -> V.Value:
+        if binding.where is not None:
+            with self.at(binding.scope, binding.where):
+                return self._binding_value(binding, name)
+        return self._binding_value(binding, name)
+
+    def _binding_value(self, binding: Binding, name: str) -> V.Value:
         scope = binding.scope
         me = V.opaque(f"{scope.id}:{name}")
         kind = binding.kind
@@ -449,6 +493,13 @@ class Evaluator:
                 mapping[f"{function.id}:{params[index][0]}"] = (self.eval(arg.value, arg_scope), arg)
             index += 1
         return mapping
+
+
+def _choice(bindings: List[Binding]) -> Tuple[cst.BaseExpression, ...]:
+    """The two arms of ``name = a if test else b``, for a single such binding."""
+    if len(bindings) == 1 and bindings[0].kind == ASSIGN and isinstance(bindings[0].value, cst.IfExp):
+        return bindings[0].value.body, bindings[0].value.orelse
+    return ()
 
 
 def substitute(value: V.Value, mapping: Dict[str, Tuple[V.Value, object]], function: Scope) -> V.Value:

@@ -16,18 +16,56 @@ ASSIGN, UNPACK, FOR, WITH, AUG, PARAM, IMPORT, DEF, CLASS, GLOBAL, OTHER = (
 )
 
 
+class Where(NamedTuple):
+    """A point in a scope, for reaching values: its order in the source, the blocks that hold it
+    (outermost first) and the loops around it."""
+
+    order: int
+    blocks: Tuple[int, ...] = ()
+    loops: Tuple[int, ...] = ()
+
+    def dominated_by(self, other: "Where") -> bool:
+        """``other`` comes first and runs whenever this point does (its blocks enclose ours)."""
+        return other.order < self.order and self.blocks[:len(other.blocks)] == other.blocks
+
+    def reached_from(self, other: "Where") -> bool:
+        """A binding at ``other`` can be seen here: it comes first, or a loop holds both."""
+        return other.order < self.order or bool(set(other.loops) & set(self.loops))
+
+
 class Binding(NamedTuple):
     kind: str
     value: Optional[cst.CSTNode]  # the assigned expression, loop iterable, context manager, ...
     scope: "Scope"
     index: Tuple[int, ...] = ()  # position inside a tuple target
     extra: object = None  # import: the qualified name; param: the Param node; aug: the operator
+    where: Optional[Where] = None  # None: seen everywhere in its scope
 
 
 class CallSite(NamedTuple):
     node: cst.Call
     order: int
     locks: Tuple[cst.CSTNode, ...]  # `with` items and acquire()/flock() calls held around the call
+    where: Optional[Where] = None
+
+
+def reaching(bindings: List[Binding], at: Where) -> List[Binding]:
+    """The bindings that can reach a use at ``at``: seen from there, and not overwritten on every
+    path by a later binding before it (rules.md, *reaching values*)."""
+    seen = [b for b in bindings if b.where is None or at.reached_from(b.where)]
+    killers = [b.where for b in seen if b.where is not None and at.dominated_by(b.where)]
+    if not killers:
+        return seen
+    last = max(killers, key=lambda where: where.order)
+
+    def survives(where: Optional[Where]) -> bool:
+        if where is None or where.order >= last.order and where.order < at.order:
+            return True
+        if where.order > at.order:  # carried round a loop: unless ``last`` runs first in that loop too
+            return not set(where.loops) & set(at.loops) <= set(last.loops)
+        return False
+
+    return [b for b in seen if survives(b.where)]
 
 
 class Scope:
@@ -155,6 +193,11 @@ class Collector:
         self.excluded: set = set()  # string contexts where TMP201 never applies
         self.excluded_depth = 0
         self._hooks: Dict[type, tuple] = {}
+        self.blocks: List[int] = []  # the blocks around the node being walked, outermost first
+        self.loops: List[int] = []
+
+    def _where(self) -> Where:
+        return Where(self.order, tuple(self.blocks), tuple(self.loops))
 
     # --- scopes -------------------------------------------------------------------------
     @property
@@ -217,8 +260,9 @@ class Collector:
         for param in (params.star_arg, params.star_kwarg):
             if isinstance(param, cst.Param):
                 scope.bind(param.name.value, Binding(OTHER, None, scope))
+        where = self._where()
         for name, param in scope.params:
-            scope.bind(name, Binding(PARAM, param.default, scope, extra=param))
+            scope.bind(name, Binding(PARAM, param.default, scope, extra=param, where=where))
 
     def _docstring(self, body: Sequence[cst.CSTNode]) -> None:
         if body and isinstance(body[0], cst.SimpleStatementLine) and body[0].body:
@@ -229,15 +273,32 @@ class Collector:
     # --- locks and excluded string contexts ---------------------------------------------
     def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
         self.lock_marks.append(len(self.locks))
+        self.blocks.append(self.order)
 
     def leave_IndentedBlock(self, original_node: cst.IndentedBlock) -> None:
         del self.locks[self.lock_marks.pop():]
+        self.blocks.pop()
+
+    def visit_SimpleStatementSuite(self, node: cst.SimpleStatementSuite) -> None:
+        self.blocks.append(self.order)
+
+    def leave_SimpleStatementSuite(self, original_node: cst.SimpleStatementSuite) -> None:
+        self.blocks.pop()
+
+    def visit_While(self, node: cst.While) -> None:
+        self.loops.append(self.order)
+
+    def leave_While(self, original_node: cst.While) -> None:
+        self.loops.pop()
+
+    def leave_For(self, original_node: cst.For) -> None:
+        self.loops.pop()
 
     def visit_With(self, node: cst.With) -> None:
         for item in node.items:
             self.locks.append(item.item)
             if item.asname is not None:
-                self._bind_target(item.asname.name, Binding(WITH, item.item, self.scope))
+                self._bind_target(item.asname.name, Binding(WITH, item.item, self.scope, where=self._where()))
 
     def leave_With(self, original_node: cst.With) -> None:
         # items were pushed before the body's IndentedBlock mark, so they are still on top
@@ -275,22 +336,26 @@ class Collector:
             return  # not self.x / cls.x
         cls.self_attrs.setdefault(target.attr.value, []).append(binding)
 
-    def visit_Assign(self, node: cst.Assign) -> None:
+    # Assignments bind once their value is walked: a use inside the value still sees the old binding.
+    def leave_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
-            self._bind_target(target.target, Binding(ASSIGN, node.value, self.scope))
+            self._bind_target(target.target, Binding(ASSIGN, node.value, self.scope, where=self._where()))
 
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+    def leave_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is not None:
-            self._bind_target(node.target, Binding(ASSIGN, node.value, self.scope, extra=node.annotation))
+            self._bind_target(node.target, Binding(ASSIGN, node.value, self.scope, extra=node.annotation,
+                                                   where=self._where()))
 
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self._bind_target(node.target, Binding(AUG, node.value, self.scope, extra=node.operator))
+    def leave_AugAssign(self, node: cst.AugAssign) -> None:
+        self._bind_target(node.target, Binding(AUG, node.value, self.scope, extra=node.operator,
+                                               where=self._where()))
 
-    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        self._bind_target(node.target, Binding(ASSIGN, node.value, self.scope))
+    def leave_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._bind_target(node.target, Binding(ASSIGN, node.value, self.scope, where=self._where()))
 
     def visit_For(self, node: cst.For) -> None:
-        self._bind_target(node.target, Binding(FOR, node.iter, self.scope))
+        self.loops.append(self.order)
+        self._bind_target(node.target, Binding(FOR, node.iter, self.scope, where=self._where()))
 
     def visit_CompFor(self, node: cst.CompFor) -> None:
         self._bind_target(node.target, Binding(FOR, node.iter, self.scope))
@@ -331,7 +396,7 @@ class Collector:
 
     # --- calls, returns, strings ------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
-        self.scope.calls.append(CallSite(node, self.order, tuple(self.locks)))
+        self.scope.calls.append(CallSite(node, self.order, tuple(self.locks), self._where()))
         self._exclude_call_strings(node)
 
     def visit_Expr(self, node: cst.Expr) -> None:
