@@ -1,6 +1,7 @@
 """Rule docs: every rule documented in the fixed sections, examples that behave as claimed, generated pages fresh."""
 
 import os
+import re
 
 import pytest
 
@@ -142,3 +143,11 @@ def test_readme_table_matches_registry():
 def test_readme_table_lists_every_rule():
     rows = docs.readme_rule_table().splitlines()[2:]
     assert [row.split("](")[0].lstrip("| [") for row in rows] == ALL_CODES
+
+
+def test_readme_links_are_absolute():
+    """The README is the package's long description, and a package index resolves no relative link."""
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as handle:
+        targets = re.findall(r"\]\(([^)\s]+)\)", handle.read())
+    assert f"{docs.RULE_PAGES_URL}TMP101.md" in targets
+    assert [t for t in targets if not re.match(r"https?://", t)] == []
