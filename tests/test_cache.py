@@ -32,7 +32,7 @@ def project(tmp_path, monkeypatch):
     (tmp_path / "pyproject.toml").write_text("[tool.tmplint]\n")
     (tmp_path / "state.py").write_text(SAVE)
     (tmp_path / "plain.py").write_text(PLAIN)
-    (tmp_path / "tmpdir.py").write_text("LOG = '/tmp/app.log'\n")
+    (tmp_path / "tmpdir.py").write_text("LOG = '/tmp/app.log'\nopen(LOG, 'a')\n")
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

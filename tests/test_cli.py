@@ -53,7 +53,7 @@ def test_findings_exit_1_in_flake8_form(project, capsys):
 
 def test_default_path_is_the_current_folder_and_output_is_sorted(project, capsys):
     (project / "b.py").write_text(SAVE)
-    (project / "a.py").write_text(SAVE + "X = '/tmp/x'\n")
+    (project / "a.py").write_text(SAVE + "X = '/tmp/x'\nopen(X)\n")
     code, out, _ = run(capsys)
     lines = [line.split(" ")[0] for line in out.splitlines()[:-1]]
     assert code == 1
@@ -75,7 +75,7 @@ def test_exit_zero_turns_only_findings_into_0(project, capsys):
     ([], ["TMP102", "TMP201"]),
 ])
 def test_selection(project, capsys, argv, codes):
-    (project / "m.py").write_text(SAVE + "X = '/tmp/x'\n" + WEAK.replace("def save", "def save2"))
+    (project / "m.py").write_text(SAVE + "X = '/tmp/x'\nopen(X)\n" + WEAK.replace("def save", "def save2"))
     _, out, _ = run(capsys, *argv, "m.py")
     assert sorted({line.split()[1] for line in out.splitlines()[:-1]}) == codes
 
@@ -187,7 +187,7 @@ def test_check_subcommand_is_the_same_as_no_subcommand(project, capsys):
 
 
 def test_statistics_and_json(project, capsys):
-    (project / "m.py").write_text(SAVE + "X = '/tmp/x'\n")
+    (project / "m.py").write_text(SAVE + "X = '/tmp/x'\nopen(X)\n")
     _, out, _ = run(capsys, "--statistics", "m.py")
     assert out.splitlines()[:2] == ["1\tTMP102\t[*] constant-tmp-name", "1\tTMP201\t[ ] hardcoded-shared-tmp-path"]
     _, out, _ = run(capsys, "--format", "json", "m.py")

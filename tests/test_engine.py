@@ -91,7 +91,7 @@ def test_noqa_like_flake8(comment, reported):
 
 
 def test_noqa_after_a_multiline_string_covers_its_lines():
-    source = 'import os\nTMP = """/tmp/a\n/tmp/b"""  # noqa: TMP201\nOTHER = """/tmp/c\n"""\n'
+    source = 'import os\nTMP = """/tmp/a\n/tmp/b"""  # noqa: TMP201\nOTHER = """/tmp/c\n"""\nos.remove(TMP)\nos.remove(OTHER)\n'
     assert found(source) == [(4, "TMP201")]
 
 

@@ -421,7 +421,7 @@ class ScopeChecker:
                 self.check_scope(scope)
         for finding in mktemp_calls(self.tables, self.ev):
             self.report(finding.code, finding.message, finding.node)
-        for finding in hardcoded_tmp_paths(self.tables, self.options.tmp_dirs):
+        for finding in hardcoded_tmp_paths(self.ev.module, self.tables, self.ev, self.options.tmp_dirs):
             self.report(finding.code, finding.message, finding.node)
         return list(self.findings.values())
 

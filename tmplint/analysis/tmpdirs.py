@@ -5,6 +5,7 @@ from typing import Iterator, Optional, Sequence
 import libcst as cst
 
 from tmplint.analysis import Finding
+from tmplint.analysis.pathflow import PathFlow
 from tmplint.analysis.scopes import ModuleTables
 from tmplint.analysis.values import string_value
 
@@ -30,23 +31,52 @@ def leading_text(node: cst.CSTNode) -> Optional[str]:
     return None
 
 
-def in_tmp_dir(text: str, tmp_dirs: Sequence[str]) -> bool:
-    return any(text.rstrip("\0") == d or text.startswith(d.rstrip("/") + "/") for d in tmp_dirs)
+def names_inside(text: str, tmp_dirs: Sequence[str]) -> bool:
+    """A name inside a shared temp folder (``/tmp/x``, ``/tmp/{user}``), never the bare folder."""
+    for folder in tmp_dirs:
+        prefix = folder.rstrip("/") + "/"
+        if text.startswith(prefix) and text[len(prefix):].strip("/"):
+            return True
+    return False
 
 
-def hardcoded_tmp_paths(tables: ModuleTables, tmp_dirs: Sequence[str]) -> Iterator[Finding]:
+def hardcoded_tmp_paths(module: cst.Module, tables: ModuleTables, evaluator,
+                        tmp_dirs: Sequence[str]) -> Iterator[Finding]:
+    """TMP201: a literal naming something inside a shared temp folder that reaches a filesystem
+    operation (rules.md). A literal that is only compared, logged or handed to an unknown call is
+    not a path the program uses, and stays silent."""
     parts = set()
     for node, _ in tables.strings:
         if isinstance(node, cst.ConcatenatedString):
             parts.update((node.left, node.right))
+    candidates = []
     for node, excluded in tables.strings:
         if excluded or node in parts:
             continue
         text = leading_text(node)
-        if text is not None and in_tmp_dir(text, tmp_dirs):
-            shown = text.split("\0")[0]
+        if text is not None and names_inside(text, tmp_dirs):
+            candidates.append((node, text))
+    if not candidates:
+        return
+    flow = PathFlow(module, tables, evaluator)
+    for node, text in candidates:
+        if flow.reaches_filesystem(node):
+            shown = _spelling(node, text)
             yield Finding("TMP201", f'hardcoded path "{shown}" in a shared temp directory: other users and '
                                     f"processes can create or read it; use tempfile.mkstemp() or mkdtemp()", node)
+
+
+def _spelling(node: cst.CSTNode, text: str) -> str:
+    """The literal as the program builds it: an f-string keeps its ``{...}`` parts."""
+    if "\0" not in text or not isinstance(node, cst.FormattedString):
+        return text.split("\0")[0]
+    out = []
+    for part in node.parts:
+        if isinstance(part, cst.FormattedStringText):
+            out.append(part.value)
+        else:
+            out.append("{" + cst.Module([]).code_for_node(part.expression) + "}")
+    return "".join(out)
 
 
 def mktemp_calls(tables: ModuleTables, evaluator) -> Iterator[Finding]:
