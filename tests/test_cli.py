@@ -186,6 +186,49 @@ def test_check_subcommand_is_the_same_as_no_subcommand(project, capsys):
     assert run(capsys, "check") == run(capsys)
 
 
+def test_quiet_prints_the_findings_only(project, capsys, monkeypatch):
+    (project / "state.py").write_text(SAVE)
+    code, out, err = run(capsys, "--quiet", "state.py")
+    assert code == 1 and err == "" and out.splitlines() == [run(capsys, "state.py")[1].splitlines()[0]]
+    (project / "ok.py").write_text(CLEAN)
+    assert run(capsys, "-q", "ok.py") == (0, "", "")
+    code, out, err = run(capsys, "-q", "--diff", "state.py")
+    assert code == 1 and "+import uuid" in out and err == ""
+    with open(HELPER_LOGS, encoding="utf-8") as handle:
+        unsafe_only = handle.read()
+    _stdin(monkeypatch, unsafe_only)
+    code, out, err = run(capsys, "-q", "--fix", "-", "--stdin-filename", "helper_logs.py")
+    assert code == 1 and out == unsafe_only
+    assert len(err.splitlines()) == 1 and err.startswith("helper_logs.py:17:55: TMP101 ")  # no summary, no hint
+
+
+def test_verbose_says_settings_files_and_why_each_was_or_was_not_parsed(project, capsys):
+    (project / "pyproject.toml").write_text('[tool.tmplint]\nexclude = ["gen"]\n')
+    (project / "state.py").write_text(SAVE)
+    (project / "plain.py").write_text("x = 1\n")
+    (project / "ok.py").write_text(CLEAN)
+    (project / "gen").mkdir()
+    (project / "gen" / "made.py").write_text(SAVE)
+    code, out, err = run(capsys, "--verbose", "--force-exclude", "--no-cache", ".", "gen/made.py")
+    assert code == 1 and out == run(capsys, "--force-exclude", "--no-cache", ".", "gen/made.py")[1]
+    said = [line[len("tmplint: "):] for line in err.splitlines()]
+    assert said == [
+        f"settings: {project / 'pyproject.toml'}",
+        f"project root: {project}",
+        "cache: off (--no-cache)",
+        "gen/made.py: skipped: matches exclude (--force-exclude)",
+        "3 files to check",
+        "ok.py: analysed: no findings",
+        "plain.py: screened out: no rename, temp directory, mktemp or temp-name keyword",
+        "state.py: analysed: 1 finding",
+    ]
+
+
+def test_quiet_and_verbose_exclude_each_other(project, capsys):
+    code, _, err = run(capsys, "-q", "-v", ".")
+    assert code == 2 and "not allowed with" in err
+
+
 def test_statistics_and_json(project, capsys):
     (project / "m.py").write_text(SAVE + "X = '/tmp/x'\nopen(X)\n")
     _, out, _ = run(capsys, "--statistics", "m.py")

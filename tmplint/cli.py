@@ -62,6 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--stdin-filename", metavar="NAME", help="the name to report for source read from stdin")
     parser.add_argument("--explain", metavar="RULE", help="print the documentation of a rule (code or name) and exit")
     parser.add_argument("--list-rules", action="store_true", help="list every rule and exit")
+    talk = parser.add_mutually_exclusive_group()
+    talk.add_argument("--quiet", "-q", action="store_true", help="print the findings and errors only, no summary")
+    talk.add_argument("--verbose", "-v", action="store_true",
+                      help="also say on stderr which settings and files were used, and each file's outcome")
     parser.add_argument("--version", action="version", version=f"tmplint {__version__}")
     return parser
 
@@ -137,7 +141,9 @@ def _main(argv: Optional[Sequence[str]]) -> int:
 
         name = args.stdin_filename or "-"
         data = sys.stdin.buffer.read()
-        if _stdin_excluded(args, settings):  # as ruff: checked as nothing, and --fix echoes it unchanged
+        _say(args, _settings_line(settings))
+        if _stdin_excluded(args, settings):
+            _say(args, f"{name}: skipped: matches exclude (--force-exclude)")  # as ruff: checked as nothing, and --fix echoes it unchanged
             if args.fix and not args.diff:
                 sys.stdout.buffer.write(data)
             if args.fix or args.diff:
@@ -151,7 +157,11 @@ def _main(argv: Optional[Sequence[str]]) -> int:
         if "-" in paths:
             print("tmplint: error: - (stdin) cannot be combined with other paths", file=sys.stderr)
             return 2
+        if args.verbose:
+            _tell_files(args, settings, paths)
         results = run_checks(paths, settings, jobs=args.jobs, use_cache=not args.no_cache)
+        if args.verbose:
+            _tell_outcomes(args, settings, paths, results)
         if args.fix or args.diff:
             results, fixed, changed = _fix_files(args, settings, results, paths)
             if args.diff:
@@ -168,6 +178,53 @@ def _main(argv: Optional[Sequence[str]]) -> int:
     if findings and not args.exit_zero:
         return 1
     return 0
+
+
+def _say(args: argparse.Namespace, line: str) -> None:
+    """A ``--verbose`` line on stderr."""
+    if args.verbose:
+        print(f"tmplint: {line}", file=sys.stderr)
+
+
+def _settings_line(settings) -> str:
+    return f"settings: {settings.config_path or 'the defaults (no [tool.tmplint] found)'}"
+
+
+def _tell_files(args: argparse.Namespace, settings, paths: Sequence[str]) -> None:
+    """``--verbose``, before the run: where the settings came from, and what will be checked."""
+    from tmplint.cache import cache_folder
+    from tmplint.files import is_excluded, iter_python_files
+
+    _say(args, _settings_line(settings))
+    _say(args, f"project root: {settings.project_root}")
+    _say(args, "cache: off (--no-cache)" if args.no_cache else f"cache: {cache_folder(settings.project_root)}")
+    if settings.force_exclude:
+        for path in paths:
+            if is_excluded(path, settings, parents=True):
+                _say(args, f"{path}: skipped: matches exclude (--force-exclude)")
+    files = list(iter_python_files(paths, settings))
+    _say(args, f"{len(files)} file{'s' if len(files) != 1 else ''} to check"
+               + ("" if settings.respect_gitignore else " (.gitignore not honoured)"))
+
+
+def _tell_outcomes(args: argparse.Namespace, settings, paths: Sequence[str], results: List[Diagnostic]) -> None:
+    """``--verbose``, after the run: each file's outcome, and whether the screen kept it from the parser."""
+    from tmplint.files import iter_python_files
+    from tmplint.runner import screened_out
+
+    found: dict = {}
+    for diagnostic in results:
+        found.setdefault(diagnostic.path, []).append(diagnostic)
+    for path in iter_python_files(paths, settings):
+        diagnostics = found.get(path, [])
+        if any(d.code == CANNOT_ANALYSE for d in diagnostics):
+            continue  # already said on stderr, with the reason
+        if diagnostics:
+            _say(args, f"{path}: analysed: {len(diagnostics)} finding{'s' if len(diagnostics) != 1 else ''}")
+        elif screened_out(path, settings.analysis):
+            _say(args, f"{path}: screened out: no rename, temp directory, mktemp or temp-name keyword")
+        else:
+            _say(args, f"{path}: analysed: no findings")
 
 
 def _stdin_excluded(args: argparse.Namespace, settings) -> bool:
@@ -275,6 +332,8 @@ def _diff_exit(args: argparse.Namespace, results: List[Diagnostic], changed, wou
 
 def _diff_summary(args: argparse.Namespace, results: List[Diagnostic], would: int, files: int) -> None:
     """``--diff``'s closing lines on stderr, with the hint when fixes wait for ``--unsafe-fixes``."""
+    if args.quiet:
+        return
     if files:
         print(f"Would fix {would} error{'s' if would != 1 else ''} in {files} file{'s' if files != 1 else ''}.",
               file=sys.stderr)
@@ -309,14 +368,14 @@ def _fix_stdin(args: argparse.Namespace, settings, name: str, data: bytes, resul
     sys.stdout.buffer.write(result.text.encode(encoding) if result.text != text else data)
     sys.stdout.flush()
     reporters.write_report(args.format, result.remaining, sys.stderr, unsafe_fixes=args.unsafe_fixes,
-                           fixed=result.fixed, root=args.project_root)
+                           fixed=result.fixed, root=args.project_root, summary=not args.quiet)
     return 1 if result.remaining and not args.exit_zero else 0
 
 
 def _write(args: argparse.Namespace, findings: List[Diagnostic], errors: List[Diagnostic], fixed: int = 0) -> bool:
     """Write the report; False (after saying why on stderr) when ``--output-file`` cannot be written."""
     options = dict(statistics=args.statistics, errors=errors, root=args.project_root,
-                   unsafe_fixes=args.unsafe_fixes, fixed=fixed)
+                   unsafe_fixes=args.unsafe_fixes, fixed=fixed, summary=not args.quiet)
     if not args.output_file:
         reporters.write_report(args.format, findings, sys.stdout, color=reporters.use_color(sys.stdout), **options)
         return True

@@ -55,6 +55,7 @@ def write_report(
     errors: Sequence[Diagnostic] = (),
     root: str = ".",
     docs_url: Optional[str] = None,
+    summary: bool = True,
 ) -> None:
     """Write ``diagnostics`` (the findings that remain) to ``stream`` in format ``fmt``.
 
@@ -63,13 +64,14 @@ def write_report(
     out (the CLI prints them on stderr with :func:`format_error`). ``fixed`` is how many findings
     ``--fix`` fixed. ``color`` and ``statistics`` apply to the text format only. ``root`` is the
     folder SARIF URIs are relative to. ``docs_url``, when configured, becomes the SARIF
-    ``informationUri``, and ``docs_url/CODE`` each rule's ``helpUri``.
+    ``informationUri``, and ``docs_url/CODE`` each rule's ``helpUri``. Without ``summary`` (``--quiet``)
+    the text format leaves out its closing lines.
     """
     findings = sorted(diagnostics, key=Diagnostic.sort_key)
     failures = sorted(errors, key=Diagnostic.sort_key)
     if fmt == "text":
         _write_text(findings, stream, color=color, statistics=statistics,
-                    unsafe_fixes=unsafe_fixes, fixed=fixed, errors=failures)
+                    unsafe_fixes=unsafe_fixes, fixed=fixed, errors=failures, summary=summary)
     elif fmt == "json":
         stream.write(json.dumps([_json_item(d) for d in findings], indent=2) + "\n")
     elif fmt == "sarif":
@@ -153,12 +155,14 @@ def unsafe_fixes_hint(findings: Sequence[Diagnostic], *, unsafe_fixes: bool = Fa
     return [f"({_plural(hidden, 'hidden fix', 'hidden fixes')} can be enabled with the `--unsafe-fixes` option)"]
 
 
-def _write_text(findings, stream, *, color, statistics, unsafe_fixes, fixed, errors) -> None:
+def _write_text(findings, stream, *, color, statistics, unsafe_fixes, fixed, errors, summary=True) -> None:
     if statistics:
         body = _statistics_lines(findings, color, unsafe_fixes) if findings else []
     else:
         body = [_text_line(d, color, unsafe_fixes) for d in findings]
-    for line in body + summary_lines(findings, unsafe_fixes=unsafe_fixes, fixed=fixed, errors=errors):
+    if summary:
+        body += summary_lines(findings, unsafe_fixes=unsafe_fixes, fixed=fixed, errors=errors)
+    for line in body:
         stream.write(line + "\n")
 
 
