@@ -29,7 +29,7 @@ RULES: Dict[str, Rule] = {
         Rule("TMP106", "weakly-unique-tmp-name",
              "a temp name whose only varying parts are weak (pid, thread id, time, counter)", None, default=False),
         Rule("TMP201", "hardcoded-shared-tmp-path",
-             "a hardcoded path in a shared temp directory (/tmp, /var/tmp, /dev/shm)", None),
+             "a hardcoded name in a shared temp directory (/tmp, /var/tmp, /dev/shm) used as a file or folder", None),
         Rule("TMP202", "tempfile-mktemp",
              "tempfile.mktemp(), whose name can be taken between its choice and its use", None),
     )
