@@ -258,6 +258,26 @@ def test_output_file_that_cannot_be_written_is_a_clear_error(project, capsys):
     assert code == 2 and err.startswith("tmplint: error: cannot write taken: ")
 
 
+def test_output_format_concise_is_text_and_full_shows_the_source_line(project, capsys, monkeypatch):
+    (project / "state.py").write_text(SAVE)
+    text = run(capsys, "--format", "text", "state.py")
+    assert run(capsys, "--output-format", "concise", "state.py") == text
+    code, out, _ = run(capsys, "--output-format=full", "state.py")
+    finding = text[1].splitlines()[0]
+    assert code == 1 and out.splitlines()[:6] == [
+        finding,
+        "  |",
+        '5 |     os.replace(".tmp_state", "state.json")',
+        "  |                ^^^^^^^^^^^^",
+        "  |",
+        "",
+    ]
+    assert out.splitlines()[6:] == text[1].splitlines()[1:]
+    _stdin(monkeypatch, SAVE)  # stdin's own text, not a file of that name on disk
+    code, out, _ = run(capsys, "--format", "full", "-", "--stdin-filename", "elsewhere/state.py")
+    assert code == 1 and out.splitlines()[2] == '5 |     os.replace(".tmp_state", "state.json")'
+
+
 def test_version_and_list_rules(capsys):
     from tmplint import __version__
 

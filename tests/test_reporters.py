@@ -100,7 +100,7 @@ def test_output_is_deterministic_and_order_independent(tmp_path):
 
 
 def test_unknown_format():
-    assert FORMATS == ("text", "json", "sarif", "github")
+    assert FORMATS == ("text", "concise", "full", "json", "sarif", "github")
     with pytest.raises(ValueError, match="unknown format"):
         render("xml")
 

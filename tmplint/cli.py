@@ -46,7 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--select", type=_codes, metavar="CODES", help="only these codes or prefixes")
     parser.add_argument("--ignore", type=_codes, metavar="CODES", help="never these codes or prefixes")
     parser.add_argument("--extend-select", type=_codes, metavar="CODES", help="codes to add to the selection (TMP106)")
-    parser.add_argument("--format", choices=reporters.FORMATS, default="text", help="output format (default: text)")
+    parser.add_argument("--format", "--output-format", dest="format", choices=reporters.FORMATS, default="text",
+                        help="output format (default: text, also called concise; full adds the source line)")
     parser.add_argument("--output-file", metavar="FILE", help="write the report to FILE instead of stdout")
     parser.add_argument("--statistics", action="store_true", help="count findings per code instead of listing them")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain (errors still exit 2)")
@@ -151,6 +152,7 @@ def _main(argv: Optional[Sequence[str]]) -> int:
             results = []
         else:
             results = config_mod.apply_per_file_ignores(settings, check_source(data, name, settings))
+            args.sources = _stdin_sources(name, data)
         if args.fix or args.diff:
             return _fix_stdin(args, settings, name, data, results)
     else:
@@ -178,6 +180,16 @@ def _main(argv: Optional[Sequence[str]]) -> int:
     if findings and not args.exit_zero:
         return 1
     return 0
+
+
+def _stdin_sources(name: str, data: bytes) -> dict:
+    """Stdin's text under its reported name, for ``--format full`` (the file on disk may differ)."""
+    from tmplint.source import SourceError, decode_source
+
+    try:
+        return {name: decode_source(data)[0]}
+    except SourceError:
+        return {}
 
 
 def _say(args: argparse.Namespace, line: str) -> None:
@@ -368,14 +380,16 @@ def _fix_stdin(args: argparse.Namespace, settings, name: str, data: bytes, resul
     sys.stdout.buffer.write(result.text.encode(encoding) if result.text != text else data)
     sys.stdout.flush()
     reporters.write_report(args.format, result.remaining, sys.stderr, unsafe_fixes=args.unsafe_fixes,
-                           fixed=result.fixed, root=args.project_root, summary=not args.quiet)
+                           fixed=result.fixed, root=args.project_root, summary=not args.quiet,
+                           sources={name: result.text})
     return 1 if result.remaining and not args.exit_zero else 0
 
 
 def _write(args: argparse.Namespace, findings: List[Diagnostic], errors: List[Diagnostic], fixed: int = 0) -> bool:
     """Write the report; False (after saying why on stderr) when ``--output-file`` cannot be written."""
     options = dict(statistics=args.statistics, errors=errors, root=args.project_root,
-                   unsafe_fixes=args.unsafe_fixes, fixed=fixed, summary=not args.quiet)
+                   unsafe_fixes=args.unsafe_fixes, fixed=fixed, summary=not args.quiet,
+                   sources=getattr(args, "sources", None))
     if not args.output_file:
         reporters.write_report(args.format, findings, sys.stdout, color=reporters.use_color(sys.stdout), **options)
         return True

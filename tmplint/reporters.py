@@ -15,7 +15,8 @@ from tmplint import __version__
 from tmplint.diagnostics import CANNOT_ANALYSE, SAFE, UNSAFE, Diagnostic
 from tmplint.registry import RULES
 
-FORMATS = ("text", "json", "sarif", "github")
+# ``concise`` is ``text`` by ruff's name; ``full`` is ``text`` with each finding's source line under it.
+FORMATS = ("text", "concise", "full", "json", "sarif", "github")
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -56,6 +57,7 @@ def write_report(
     root: str = ".",
     docs_url: Optional[str] = None,
     summary: bool = True,
+    sources: Optional[Dict[str, str]] = None,
 ) -> None:
     """Write ``diagnostics`` (the findings that remain) to ``stream`` in format ``fmt``.
 
@@ -65,13 +67,15 @@ def write_report(
     ``--fix`` fixed. ``color`` and ``statistics`` apply to the text format only. ``root`` is the
     folder SARIF URIs are relative to. ``docs_url``, when configured, becomes the SARIF
     ``informationUri``, and ``docs_url/CODE`` each rule's ``helpUri``. Without ``summary`` (``--quiet``)
-    the text format leaves out its closing lines.
+    the text format leaves out its closing lines. ``full`` reads each file's lines from ``sources`` (path ->
+    text, for stdin) or else from disk; a file it cannot read is shown without its source.
     """
     findings = sorted(diagnostics, key=Diagnostic.sort_key)
     failures = sorted(errors, key=Diagnostic.sort_key)
-    if fmt == "text":
+    if fmt in ("text", "concise", "full"):
         _write_text(findings, stream, color=color, statistics=statistics,
-                    unsafe_fixes=unsafe_fixes, fixed=fixed, errors=failures, summary=summary)
+                    unsafe_fixes=unsafe_fixes, fixed=fixed, errors=failures, summary=summary,
+                    source=_SourceLines(sources or {}) if fmt == "full" else None)
     elif fmt == "json":
         stream.write(json.dumps([_json_item(d) for d in findings], indent=2) + "\n")
     elif fmt == "sarif":
@@ -155,11 +159,48 @@ def unsafe_fixes_hint(findings: Sequence[Diagnostic], *, unsafe_fixes: bool = Fa
     return [f"({_plural(hidden, 'hidden fix', 'hidden fixes')} can be enabled with the `--unsafe-fixes` option)"]
 
 
-def _write_text(findings, stream, *, color, statistics, unsafe_fixes, fixed, errors, summary=True) -> None:
+class _SourceLines:
+    """A file's lines for ``--format full``, read once per file."""
+
+    def __init__(self, sources: Dict[str, str]) -> None:
+        self._lines: Dict[str, List[str]] = {path: text.splitlines() for path, text in sources.items()}
+
+    def line(self, path: str, number: int) -> Optional[str]:
+        if path not in self._lines:
+            from tmplint.source import SourceError, read_source
+
+            try:
+                self._lines[path] = read_source(path)[0].splitlines()
+            except (SourceError, OSError):
+                self._lines[path] = []
+        lines = self._lines[path]
+        return lines[number - 1] if 0 < number <= len(lines) else None
+
+
+def _source_block(d: Diagnostic, source: _SourceLines, color: bool) -> List[str]:
+    """As ruff's full format: the finding's line under a gutter, and carets under its span."""
+    text = source.line(d.path, d.line)
+    if text is None:
+        return []
+    end = d.end_col if d.end_line == d.line else len(text)
+    width = max(1, min(end, len(text)) - d.col)
+    gutter = " " * len(str(d.line))
+    pad = "".join(c if c == "\t" else " " for c in text[:d.col])  # tabs stay tabs, so the carets line up
+    bar = _paint("|", _CYAN, color)
+    return [f"{gutter} {bar}", f"{_paint(str(d.line), _CYAN, color)} {bar} {text}",
+            f"{gutter} {bar} {pad}{_paint('^' * width, _BOLD + _RED, color)}", f"{gutter} {bar}", ""]
+
+
+def _write_text(findings, stream, *, color, statistics, unsafe_fixes, fixed, errors, summary=True,
+                source: Optional[_SourceLines] = None) -> None:
     if statistics:
         body = _statistics_lines(findings, color, unsafe_fixes) if findings else []
     else:
-        body = [_text_line(d, color, unsafe_fixes) for d in findings]
+        body = []
+        for d in findings:
+            body.append(_text_line(d, color, unsafe_fixes))
+            if source is not None:
+                body += _source_block(d, source, color)
     if summary:
         body += summary_lines(findings, unsafe_fixes=unsafe_fixes, fixed=fixed, errors=errors)
     for line in body:
