@@ -8,6 +8,7 @@ from tmplint.analysis import Finding
 from tmplint.analysis import knowledge as K
 from tmplint.analysis import values as V
 from tmplint.analysis.evaluate import Evaluator, substitute
+from tmplint.analysis.guards import Guard, decide, reading
 from tmplint.analysis.messages import default_message, helper_message, rename_message, rule_code
 from tmplint.analysis.scopes import ASSIGN, CallSite, Scope, collect, dotted_name
 from tmplint.analysis.tmpdirs import hardcoded_tmp_paths, mktemp_calls
@@ -32,6 +33,7 @@ class Fact(NamedTuple):
     helper: Optional[Scope] = None
     inner: Optional["Fact"] = None
     mapping: Optional[Dict[str, Tuple[V.Value, Optional[cst.Arg]]]] = None
+    guards: Tuple[Guard, ...] = ()  # tests of the scope's parameters the rename runs under
 
 
 class Summary(NamedTuple):
@@ -213,7 +215,8 @@ class ScopeChecker:
         for fact in facts:
             src_root = _single_root(fact.src)
             dst_root = _single_root(fact.dst)
-            if fact.inner is None and not fact.written and src_root in params and dst_root in params:
+            if fact.inner is None and not fact.written and not fact.guards and src_root in params \
+                    and dst_root in params:
                 rename_params = (params[src_root], params[dst_root])
         summary = Summary(facts, writes, rename_params)
         self._summaries[function.id] = summary
@@ -287,7 +290,29 @@ class ScopeChecker:
         candidates = self.ev.alternatives(src_expr, scope)
         src = next((value for value in candidates if reportable(value)), candidates[0])
         reported = reportable(src)
-        return Fact(src, dst, src_expr, dst_expr, written, locked, site.node, site.node, label, reported)
+        return Fact(src, dst, src_expr, dst_expr, written, locked, site.node, site.node, label, reported,
+                    guards=self._guards(site, scope))
+
+    def _guards(self, site: CallSite, scope: Scope) -> Tuple[Guard, ...]:
+        """The ``if`` tests of the scope's parameters that a call runs under."""
+        found = [guard for guard in (self._guard(test, holds, scope) for test, holds in site.guards) if guard]
+        return reading(found, (f"{scope.id}:{name}" for name, _ in scope.params))
+
+    def _guard(self, test: cst.BaseExpression, holds: bool, scope: Scope) -> Optional[Guard]:
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            return self._guard(test.expression, not holds, scope)
+        if isinstance(test, cst.Call) and isinstance(test.func, cst.Attribute) and len(test.args) == 1 \
+                and test.func.attr.value in ("endswith", "startswith") and not test.args[0].keyword \
+                and not isinstance(test.args[0].value, cst.Tuple):
+            return Guard(test.func.attr.value, self.ev.eval(test.func.value, scope),
+                         self.ev.eval(test.args[0].value, scope), holds)
+        if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+            operator = test.comparisons[0].operator
+            name = {cst.Equal: "==", cst.NotEqual: "!=", cst.In: "in", cst.NotIn: "not in"}.get(type(operator))
+            if name is not None:
+                return Guard(name, self.ev.eval(test.left, scope),
+                             self.ev.eval(test.comparisons[0].comparator, scope), holds)
+        return None
 
     def _helper_facts(self, target, site: CallSite, scope: Scope, writes, own_args: bool = True) -> List[Fact]:
         function, skip_first, pre = target
@@ -298,7 +323,11 @@ class ScopeChecker:
         mapping = self.ev.bind_arguments(function, call, scope, skip_first, pre)
         call_locked = self.is_locked(site, scope)
         out = []
+        own_params = [f"{scope.id}:{name}" for name, _ in scope.params]
         for inner in summary.facts:
+            holds, undecided = decide(inner.guards, lambda value: substitute(value, mapping, function))
+            if not holds or len(reading(undecided, own_params)) < len(undecided):
+                continue  # renames nothing for these arguments, or cannot be told: silent
             src = substitute(inner.src, mapping, function)
             dst = substitute(inner.dst, mapping, function)
             written = inner.written
@@ -308,7 +337,7 @@ class ScopeChecker:
                 written = self._was_written(arg[1].value, scope, writes, site.order)[0]
             reported = inner.reported or ((written or V.looks_temporary(src)) and V.classify(src, dst) is not None)
             out.append(Fact(src, dst, site.node, site.node, written, inner.locked or call_locked, site.node, inner.rename,
-                            function.name, reported, function, inner, mapping))
+                            function.name, reported, function, inner, mapping, undecided))
         return out
 
     # --- findings ------------------------------------------------------------------------
@@ -342,8 +371,8 @@ class ScopeChecker:
         self.report(code, _rename_message(kind, fact, self.ev), where, scope=scope, fact=fact)
 
     def _check_helper_call(self, fact: Fact, scope: Scope) -> None:
-        if fact.inner.reported or not (fact.written or V.looks_temporary(fact.src)):
-            return
+        if fact.inner.reported or fact.guards or not (fact.written or V.looks_temporary(fact.src)):
+            return  # (with guards left, whether it renames at all is for this scope's callers)
         kind = V.classify(fact.src, fact.dst)
         if kind is None:
             return

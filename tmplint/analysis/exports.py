@@ -14,6 +14,7 @@ import libcst as cst
 
 from tmplint import noqa as noqa_mod
 from tmplint.analysis import values as V
+from tmplint.analysis.guards import Guard
 from tmplint.analysis.index import (
     ArgInfo, CallInfo, FactInfo, FileResult, FunctionInfo, ModuleInfo, PendingFact, Pos, absolute_module,
 )
@@ -176,7 +177,7 @@ class Recorder:
 
     def on_fact(self, fact, scope: Scope) -> None:
         """A rename (direct or through an in-file helper) the file could not decide for an imported name."""
-        if fact.inner is not None and fact.inner.reported:
+        if fact.inner is not None and fact.inner.reported or fact.guards:
             return
         if not any(r.startswith("import:") for r in V.roots(fact.src)):
             return
@@ -443,7 +444,9 @@ class _Builder:
             summary = summaries.get(sid)
             facts = tuple(FactInfo(self.portable(f.src, scope, False), self.portable(f.dst, scope, False),
                                    f.written, f.locked, f.reported, f.inner is None, self.rename_at(f.rename),
-                                   self.fix_of(helper_fixes.get(id(f))))
+                                   self.fix_of(helper_fixes.get(id(f))),
+                                   tuple(Guard(g.test, self.portable(g.subject, scope, False),
+                                               self.portable(g.operand, scope, False), g.holds) for g in f.guards))
                           for f in kept_facts.get(sid, ()))
             functions[sid] = FunctionInfo(
                 sid, name, tuple(p for p, _ in scope.params), scope.positional_count, _kind(scope), facts,

@@ -20,6 +20,7 @@ from typing import Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Set, T
 
 from tmplint import noqa as noqa_mod
 from tmplint.analysis import values as V
+from tmplint.analysis.guards import Guard, decide
 from tmplint.analysis.messages import default_message, helper_message, rename_message, rule_code
 from tmplint.diagnostics import Diagnostic, FixAt
 
@@ -73,6 +74,7 @@ class FactInfo(NamedTuple):
     direct: bool  # a rename in the body (or through a rename wrapper), not through a helper
     rename_at: Tuple[str, int]  # (path, line) of the innermost rename, for messages
     fix: Optional[Tuple[str, str, int]] = None  # direct, its basename a parameter: (title, applicability, line)
+    guards: Tuple[Guard, ...] = ()  # tests of the parameters the rename runs under (guards.py)
 
 
 class FunctionInfo(NamedTuple):
@@ -163,6 +165,7 @@ class Composed(NamedTuple):
     temp_arg: Optional[ArgInfo]  # the call-site argument that becomes the basename (helper facts)
     src_arg: Optional[ArgInfo]  # the call-site src argument (renames through a wrapper)
     dst_text: str
+    guards: Tuple[Guard, ...] = ()  # still undecided: the rename may not run, callers decide
 
 
 class Found(NamedTuple):
@@ -277,7 +280,7 @@ class Index:
                 src, dst = self.resolve(fact.src, root), self.resolve(fact.dst, root)
                 reported = (fact.written or V.looks_temporary(src)) and V.classify(src, dst) is not None
             out.append(Composed(fact.src, fact.dst, fact.written, fact.locked, reported, reported, fact.direct,
-                                fact.rename_at, None, None, ""))
+                                fact.rename_at, None, None, "", fact.guards))
         return out + self.external_facts(path, function.scope)
 
     def external_facts(self, path: str, scope_id: int) -> List[Composed]:
@@ -313,7 +316,7 @@ class Index:
             return function.rename_params
         for fact in self.external_facts(path, function.scope):
             src, dst = _single_root(fact.src), _single_root(fact.dst)
-            if fact.direct and not fact.written and src and dst and src.startswith("param:") \
+            if fact.direct and not fact.written and not fact.guards and src and dst and src.startswith("param:") \
                     and dst.startswith("param:"):
                 return src[len("param:"):], dst[len("param:"):]
         return None
@@ -361,6 +364,10 @@ class Index:
                     self.all_facts(callee_path, function)
                 prefix = call.label
                 for inner in inner_facts:
+                    holds, undecided = decide(inner.guards, lambda value: _substitute(value, mapping, prefix))
+                    if not holds or any(not r.startswith("param:") for g in undecided
+                                        for r in V.roots(g.subject) | V.roots(g.operand)):
+                        continue  # renames nothing for these arguments, or cannot be told: silent
                     src = _substitute(inner.src, mapping, prefix)
                     dst = _substitute(inner.dst, mapping, prefix)
                     written = inner.written
@@ -373,7 +380,7 @@ class Index:
                     reported = inner.reported or (
                         (written or V.looks_temporary(rs)) and V.classify(rs, rd) is not None)
                     out.append(Composed(src, dst, written, inner.locked or call.locked, reported, inner.reported,
-                                        False, inner.rename_at, temp_arg, None, ""))
+                                        False, inner.rename_at, temp_arg, None, "", undecided))
         self._via[key] = out
         return out
 
@@ -460,7 +467,7 @@ class Index:
         return f"line {at[1]}" if at[0] == result.path else f"{at[0]}:{at[1]}"
 
     def _check(self, result: FileResult, call: CallInfo, fact: Composed, root: str) -> Optional[Diagnostic]:
-        if fact.inner_reported:
+        if fact.inner_reported or fact.guards:
             return None
         src, dst = self.resolve(fact.src, root), self.resolve(fact.dst, root)
         if not (fact.written or V.looks_temporary(src)):

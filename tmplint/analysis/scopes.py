@@ -47,6 +47,7 @@ class CallSite(NamedTuple):
     order: int
     locks: Tuple[cst.CSTNode, ...]  # `with` items and acquire()/flock() calls held around the call
     where: Optional[Where] = None
+    guards: Tuple[Tuple[cst.BaseExpression, bool], ...] = ()  # `if` tests around the call, True in the body
 
 
 def reaching(bindings: List[Binding], at: Where) -> List[Binding]:
@@ -189,12 +190,14 @@ class Collector:
         self.order = 0
         self.locks: List[cst.CSTNode] = []
         self.lock_marks: List[int] = []
-        self.saved_locks: List[Tuple[List[cst.CSTNode], List[int]]] = []
+        self.saved_locks: List[tuple] = []  # the enclosing scope's locks, lock marks and guards
         self.excluded: set = set()  # string contexts where TMP201 never applies
         self.excluded_depth = 0
         self._hooks: Dict[type, tuple] = {}
         self.blocks: List[int] = []  # the blocks around the node being walked, outermost first
         self.loops: List[int] = []
+        self.guards: List[Tuple[cst.BaseExpression, bool]] = []  # `if` tests held in this scope
+        self.guarded: Dict[cst.CSTNode, Tuple[cst.BaseExpression, bool]] = {}  # a branch -> its test
 
     def _where(self) -> Where:
         return Where(self.order, tuple(self.blocks), tuple(self.loops))
@@ -210,13 +213,13 @@ class Collector:
         self.scopes.append(scope)
         self.scope_of[node] = scope
         self.stack.append(scope)
-        self.saved_locks.append((self.locks, self.lock_marks))
-        self.locks, self.lock_marks = [], []
+        self.saved_locks.append((self.locks, self.lock_marks, self.guards))
+        self.locks, self.lock_marks, self.guards = [], [], []
         return scope
 
     def _pop(self) -> None:
         self.stack.pop()
-        self.locks, self.lock_marks = self.saved_locks.pop()
+        self.locks, self.lock_marks, self.guards = self.saved_locks.pop()
 
     def visit_Module(self, node: cst.Module) -> None:
         self._push("module", node)
@@ -273,17 +276,42 @@ class Collector:
     # --- locks and excluded string contexts ---------------------------------------------
     def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
         self.lock_marks.append(len(self.locks))
-        self.blocks.append(self.order)
+        self._enter_block(node)
 
     def leave_IndentedBlock(self, original_node: cst.IndentedBlock) -> None:
         del self.locks[self.lock_marks.pop():]
-        self.blocks.pop()
+        self._leave_block(original_node)
 
     def visit_SimpleStatementSuite(self, node: cst.SimpleStatementSuite) -> None:
-        self.blocks.append(self.order)
+        self._enter_block(node)
 
     def leave_SimpleStatementSuite(self, original_node: cst.SimpleStatementSuite) -> None:
+        self._leave_block(original_node)
+
+    def _enter_block(self, node: cst.CSTNode) -> None:
+        self.blocks.append(self.order)
+        guard = self.guarded.get(node)
+        if guard is not None:
+            self.guards.append(guard)
+
+    def _leave_block(self, node: cst.CSTNode) -> None:
         self.blocks.pop()
+        if node in self.guarded:
+            self.guards.pop()
+
+    # `if` tests: the body runs when the test holds, the else branch (and an elif) when it fails
+    def visit_If(self, node: cst.If) -> None:
+        if node in self.guarded:  # an elif: all of it runs only when the test before failed
+            self.guards.append(self.guarded[node])
+        self.guarded[node.body] = (node.test, True)
+        if isinstance(node.orelse, cst.Else):
+            self.guarded[node.orelse.body] = (node.test, False)
+        elif isinstance(node.orelse, cst.If):
+            self.guarded[node.orelse] = (node.test, False)
+
+    def leave_If(self, original_node: cst.If) -> None:
+        if original_node in self.guarded:
+            self.guards.pop()
 
     def visit_While(self, node: cst.While) -> None:
         self.loops.append(self.order)
@@ -396,7 +424,7 @@ class Collector:
 
     # --- calls, returns, strings ------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
-        self.scope.calls.append(CallSite(node, self.order, tuple(self.locks), self._where()))
+        self.scope.calls.append(CallSite(node, self.order, tuple(self.locks), self._where(), tuple(self.guards)))
         self._exclude_call_strings(node)
 
     def visit_Expr(self, node: cst.Expr) -> None:
