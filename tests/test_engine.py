@@ -173,3 +173,15 @@ def test_guard_stops_a_chain_the_parser_cannot_take_and_ignores_plus_in_strings(
     nested = "import os\nX = " + "(" * (engine.MAX_NESTING + 1) + "1" + ")" * (engine.MAX_NESTING + 1) + "\nos.replace(a, b)\n"
     (d,) = tmplint.check_source(nested)
     assert d.code == "TMP000" and "nested" in d.message
+
+
+@pytest.mark.parametrize("expression, spelled", [
+    ("p.with_suffix(p.suffix + '.isorted')", '"{p}.isorted"'),  # the suffix is replaced, not appended
+    ("p.with_suffix('.tmp')", '"{p}.tmp"'),
+    ("p.with_name(p.name + '.tmp')", '"{p.name}.tmp"'),
+])
+def test_messages_spell_the_temp_name_as_the_program_builds_it(expression, spelled):
+    source = (f"from pathlib import Path\n\ndef save(text, p: Path):\n    tmp = {expression}\n"
+              "    tmp.write_text(text)\n    tmp.replace(p)\n")
+    (diagnostic,) = tmplint.check_source(source, path="m.py")
+    assert diagnostic.code == "TMP103" and f"name {spelled} derived" in diagnostic.message

@@ -419,7 +419,11 @@ class Evaluator:
         if len(args) != 1:
             return None
         if method == "with_suffix":
-            return V.Value(receiver.segs + args[0].segs, True)
+            suffix = args[0].segs
+            own = {f"{root}.suffix" for root in V.roots(receiver)}
+            if suffix and isinstance(suffix[0], V.Var) and own and suffix[0].roots <= own:
+                suffix = suffix[1:]  # p.with_suffix(p.suffix + ".new") keeps p's name whole: "{p}.new"
+            return V.Value(receiver.segs + suffix, True)
         parent = V.folder(receiver)
         if method == "with_name":
             return V.join([parent, args[0]], is_path=True)
