@@ -308,10 +308,30 @@ class Evaluator:
                 value = value.elements[i].value
             elif isinstance(value, cst.Call) and self.qualname(value.func, scope) == "tempfile.mkstemp":
                 return V.UNIQUE_VALUE if i == 1 else me
+            elif isinstance(value, cst.Call) and len(binding.index) == 1:
+                returned = self._returned_element(value, scope, i)  # final, tmp = paths(path)
+                return returned if returned is not None and returned.segs else me
             else:
                 return me
         result = self.eval(value, scope)
         return result if result.segs else me
+
+    def _returned_element(self, call: cst.Call, scope: Scope, index: int) -> Optional[V.Value]:
+        """Element ``index`` of the tuple a function of this file returns, its arguments substituted."""
+        target = self.resolve_function(call.func, scope)
+        if target is None:
+            return None
+        function, skip_first, pre_args = target
+        values = []
+        for returned in function.returns:
+            if not isinstance(returned, cst.Tuple) or len(returned.elements) <= index or any(
+                    isinstance(e, cst.StarredElement) for e in returned.elements):
+                return None
+            values.append(self.eval(returned.elements[index].value, function))
+        if not values or any(V.shape(v) != V.shape(values[0]) for v in values[1:]):
+            return None
+        mapping = self.bind_arguments(function, call, scope, skip_first, pre_args)
+        return substitute(values[0], mapping, function)
 
     def _attribute(self, expr: cst.Attribute, scope: Scope) -> V.Value:
         attr = expr.attr.value
