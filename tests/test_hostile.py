@@ -9,6 +9,13 @@ import sys
 from pathlib import Path
 from typing import List
 
+import pytest
+
+from tmplint.config import Config
+from tmplint.fix.files import fix_file
+from tmplint import source
+from tmplint.source import SourceError
+
 REPO = Path(__file__).resolve().parent.parent
 SEED = (REPO / "fixtures" / "fix" / "seed_helper.py").read_text()
 
@@ -46,3 +53,62 @@ def test_fix_through_a_named_file_link_pointing_out_is_refused_too(tmp_path):
                           text=True, timeout=300)
     assert (outside / "victim.py").read_text() == SEED
     assert proc.returncode == 2 and "outside the folders named" in proc.stderr, proc
+
+
+GOOD = 'import os\nos.replace(".tmp_x", "x.json")\n'
+
+
+def special_tree(folder: Path) -> Path:
+    folder.mkdir()
+    os.mkfifo(folder / "pipe.py")
+    (folder / "zero.py").symlink_to("/dev/zero")
+    with open(folder / "sparse.py", "wb") as handle:
+        handle.truncate(8 * 1024 ** 3)  # 8 GB, none of it on disk
+    (folder / "good.py").write_text(GOOD)
+    return folder
+
+
+@pytest.mark.parametrize("named", [False, True], ids=["walked", "named"])
+def test_special_and_huge_files_are_reported_unread_and_the_run_goes_on(tmp_path, named):
+    tree = special_tree(tmp_path / "tree")
+    argv = ["pipe.py", "zero.py", "sparse.py", "good.py"] if named else ["."]
+    proc = subprocess.run(tmplint_argv("--no-cache", *argv), cwd=tree, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2, proc
+    assert "good.py:2:12: TMP102" in proc.stdout, proc.stdout
+    assert "pipe.py: cannot analyse: not a regular file" in proc.stderr, proc.stderr
+    assert "zero.py: cannot analyse: not a regular file" in proc.stderr, proc.stderr
+    assert "sparse.py: cannot analyse: too large to read (8589934592 bytes" in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr and "MemoryError" not in proc.stderr
+
+
+def test_special_files_with_the_cache_and_fix_do_not_hang(tmp_path):
+    tree = special_tree(tmp_path / "tree")
+    (tree / "seed.py").write_text(SEED)
+    proc = subprocess.run(tmplint_argv("--fix", "."), cwd=tree, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2, proc
+    assert "pipe.py: cannot analyse: not a regular file" in proc.stderr, proc.stderr
+    assert "uuid.uuid4().hex" in (tree / "seed.py").read_text()
+
+
+def test_fix_file_refuses_a_fifo_swapped_in_after_the_check(tmp_path):
+    os.mkfifo(tmp_path / "pipe.py")
+    with pytest.raises(SourceError, match="not a regular file"):
+        fix_file(str(tmp_path / "pipe.py"), Config())
+
+
+def test_a_read_stops_at_the_limit(tmp_path):
+    path = tmp_path / "big.py"
+    path.write_bytes(b"x = 1\n" * 100)
+    assert source.read_bytes(str(path), 600) == b"x = 1\n" * 100
+    with pytest.raises(SourceError, match="too large to read"):
+        source.read_bytes(str(path), 599)
+    limit = source.READ_LIMIT
+    assert source.read_limit(10) == limit and source.read_limit(limit * 2) == limit * 2
+
+
+def test_a_file_over_max_file_size_but_under_the_read_limit_is_still_screened(tmp_path):
+    path = tmp_path / "large.py"
+    path.write_text("x = 1\n" * 1000 + GOOD)
+    proc = subprocess.run(tmplint_argv("--no-cache", "--max-file-size", "1000", str(path)), capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 2 and "large.py: cannot analyse: too large (over 1000 bytes)" in proc.stderr, proc

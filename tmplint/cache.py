@@ -51,6 +51,7 @@ import time
 from typing import Any, Dict, Optional, Set, Tuple
 
 from tmplint import __version__
+from tmplint.source import SourceError, read_bytes
 
 CACHE_DIR = ".tmplint_cache"
 SHARDS = "results.v2"  # the folder of the shards, ``xx.pickle``
@@ -268,8 +269,7 @@ class Cache:
                 found = known[1]
             else:
                 hashed_at = time.time()
-                with open(full, "rb") as handle:
-                    data = handle.read()
+                data = read_bytes(full)  # a FIFO, a device or a huge file: no key, the job reports it
                 found = content_hash(data)
                 after = os.stat(full)
                 if _signature(after) == signature:  # not written to while we read it
@@ -278,7 +278,7 @@ class Cache:
                 else:
                     shard.files.pop(full, None)
                     found = None
-        except OSError:
+        except (OSError, SourceError):
             shard.files.pop(full, None)
         self._hashes[path] = (shard.name, found)
         return shard.name, found

@@ -19,7 +19,7 @@ from tmplint.config import AnalysisOptions, Config
 from tmplint.diagnostics import CANNOT_ANALYSE, Diagnostic
 from tmplint.registry import resolve_selection
 from tmplint.screen import may_have_findings
-from tmplint.source import SourceError, decode_source, read_source
+from tmplint.source import SourceError, decode_source, read_limit, read_source
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -357,7 +357,7 @@ def check_source(
 def check_file(path: str, config: Optional[Config] = None) -> List[Diagnostic]:
     config = config or Config()
     try:
-        text, _ = read_source(path)
+        text, _ = read_source(path, read_limit(config.analysis.max_file_size))
     except SourceError as exc:
         return [cannot_analyse(path, str(exc))]
     return check_source(text, path, config)

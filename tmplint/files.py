@@ -21,7 +21,9 @@ What a walk does, and why:
   reports it. A dangling symlink met during a walk is skipped silently: these are mostly editor lock files
   (Emacs keeps ``.#name.py`` links to nowhere while a file is being edited), and failing the whole run for
   one was ruff's behaviour that its users asked to change (astral-sh/ruff#19421). A folder that cannot be
-  listed is skipped with a warning on the ``tmplint`` logger.
+  listed is skipped with a warning on the ``tmplint`` logger. A ``.py`` name that is not a regular file (a
+  FIFO, a socket, a link to a device) is yielded, so the run reports it as not a regular file (it is never
+  opened for a blocking read).
 """
 
 import logging
@@ -250,8 +252,8 @@ def _walk(top: str, config: Config, ignores: Optional[_GitIgnores]) -> Iterator[
                     continue
                 stack.append((entry_shown, entry_full, rule_files))
             elif entry.name.endswith(PYTHON_SUFFIXES):
-                if not is_file:
-                    continue  # dangling symlinks (editor lock files), sockets, fifos
+                if not is_file and (is_link and not os.path.exists(entry_full)):
+                    continue  # dangling symlinks (editor lock files)
                 if is_excluded(entry_full, config):
                     continue
                 if rule_files and _is_ignored(rule_files, entry_full, entry.name, False):

@@ -31,7 +31,7 @@ from tmplint import engine, noqa
 from tmplint.analysis.index import FileResult, Index, ModuleInfo, Provisional, absolute_module
 from tmplint.config import AnalysisOptions, Config
 from tmplint.diagnostics import CANNOT_ANALYSE, Diagnostic
-from tmplint.source import SourceError, read_source
+from tmplint.source import SourceError, read_limit, read_source
 
 MAX_IMPORT_DEPTH = 6
 MAX_ROUNDS = 12
@@ -232,7 +232,7 @@ def analyse_file(path: str, options: AnalysisOptions, force: bool = False) -> Fi
     """One file's result; never raises for bad input (its TMP000 is in the result)."""
     info = module_info(path)
     try:
-        text, _ = read_source(path)
+        text, _ = read_source(path, read_limit(options.max_file_size))
     except SourceError as exc:
         return FileResult(path, info, "failed", (engine.cannot_analyse(path, str(exc)),))
     return analyse_source(text, path, options, info, force)

@@ -42,7 +42,7 @@ from tmplint.config import Config
 from tmplint.diagnostics import Diagnostic
 from tmplint.files import iter_python_files
 from tmplint.screen import may_have_findings
-from tmplint.source import SourceError, read_source
+from tmplint.source import SourceError, read_limit, read_source
 
 # A worker that grew this far past the pool's starting size after a file is replaced by a fresh one.
 # Growth, not RSS: a forked worker's RSS counts the pages it shares with its parent, so under a big
@@ -105,7 +105,7 @@ def digest(value: Any) -> str:
 def screened_out(path: str, options) -> bool:
     """True when checking the file cannot reach LibCST: it cannot be read, or the screen passes it over."""
     try:
-        text, _ = read_source(path)
+        text, _ = read_source(path, read_limit(options.max_file_size))
     except SourceError:
         return True
     return not may_have_findings(text, options)

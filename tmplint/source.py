@@ -1,9 +1,11 @@
 """Turning bytes on disk into text the parser accepts, with a reason when that is impossible."""
 
 import io
+import os
 import re
+import stat
 import tokenize
-from typing import Tuple
+from typing import Optional, Tuple
 
 
 _COOKIE = re.compile(rb"^(?:\xef\xbb\xbf)?[ \t\f]*#.*?coding[:=]", re.MULTILINE)  # after a UTF-8 BOM too
@@ -36,11 +38,54 @@ def decode_source(data: bytes) -> Tuple[str, str]:
     return text, encoding
 
 
-def read_source(path: str) -> Tuple[str, str]:
-    """Read and decode one file; OSError becomes a SourceError naming the reason."""
+# The most a run reads of one file (unless max-file-size is set higher). A file over max-file-size is
+# still read for the cheap screen; one over this bound is "too large" unread, so a huge sparse file
+# cannot exhaust memory.
+READ_LIMIT = 64 * 1024 * 1024
+
+
+def read_limit(max_file_size: Optional[int] = None) -> int:
+    """How many bytes of one file a run reads at most, given the configured ``max-file-size``."""
+    return max(READ_LIMIT, max_file_size or 0)
+
+
+def read_bytes(path: str, limit: int = READ_LIMIT) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; SourceError otherwise.
+
+    The file is opened without blocking (a FIFO has no writer to wait for) and checked with ``fstat``
+    on the open descriptor, so what is read is what was checked: a FIFO, a device (``/dev/zero``) or a
+    folder is "not a regular file"; a file over the limit is "too large" and is not read, and a read
+    stops at the limit should the file grow meanwhile.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
+        descriptor = os.open(path, flags)
     except OSError as exc:
         raise SourceError(exc.strerror or str(exc)) from None
-    return decode_source(data)
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise SourceError("not a regular file")
+        if info.st_size > limit:
+            raise SourceError(f"too large to read ({info.st_size} bytes; the limit is {limit})")
+        chunks = []
+        left = limit + 1
+        while left > 0:
+            chunk = os.read(descriptor, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    except OSError as exc:
+        raise SourceError(exc.strerror or str(exc)) from None
+    finally:
+        os.close(descriptor)
+    data = b"".join(chunks)
+    if len(data) > limit:
+        raise SourceError(f"too large to read (over {limit} bytes)")
+    return data
+
+
+def read_source(path: str, limit: int = READ_LIMIT) -> Tuple[str, str]:
+    """Read (as ``read_bytes``) and decode one file; OSError becomes a SourceError naming the reason."""
+    return decode_source(read_bytes(path, limit))

@@ -10,7 +10,7 @@ from typing import List, NamedTuple, Optional, Sequence
 from tmplint.config import Config
 from tmplint.diagnostics import Diagnostic
 from tmplint.fix import fix_text
-from tmplint.source import SourceError, decode_source
+from tmplint.source import SourceError, decode_source, read_bytes, read_limit
 
 
 class FileFix(NamedTuple):
@@ -35,12 +35,7 @@ def fix_file(path: str, config: Config, unsafe_fixes: bool = False, write: bool 
     """
     if write and inside is not None:
         _refuse_outside(path, inside)
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError as exc:
-        raise SourceError(exc.strerror or str(exc)) from None
-    text, encoding = decode_source(data)
+    text, encoding = decode_source(read_bytes(path, read_limit(config.analysis.max_file_size)))
     result = fix_text(text, path, config, unsafe_fixes)
     if result.text != text and write:
         try:
