@@ -17,7 +17,7 @@ from typing import Dict, List, Tuple
 import pytest
 
 from tmplint import check_source
-from tmplint.config import AnalysisOptions, Config
+from tmplint.config import Config, ConfigError, config_from_table
 from tmplint.registry import RULES
 
 if sys.version_info >= (3, 11):
@@ -41,37 +41,6 @@ class FixtureError(Exception):
     """The fixture itself is malformed (not a finding mismatch)."""
 
 
-def config_from_toml(table: Dict[str, object]) -> Config:
-    """Map the ``[tool.tmplint]`` keys a fixture may set onto :class:`Config`."""
-    known = {"select", "ignore", "extend-select", "tmp-dirs", "extend-tmp-dirs", "save-helpers"}
-    unknown = sorted(set(table) - known)
-    if unknown:
-        raise FixtureError(f"unknown tmplint-config keys: {', '.join(unknown)}")
-
-    def strings(key: str) -> Tuple[str, ...]:
-        value = table.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            raise FixtureError(f"tmplint-config key {key!r} must be a list of strings")
-        return tuple(value)
-
-    helpers = table.get("save-helpers", {})
-    if not isinstance(helpers, dict) or not all(isinstance(v, str) for v in helpers.values()):
-        raise FixtureError("tmplint-config key 'save-helpers' must be a table of strings")
-
-    defaults = AnalysisOptions()
-    tmp_dirs = strings("tmp-dirs") if "tmp-dirs" in table else defaults.tmp_dirs
-    analysis = AnalysisOptions(
-        tmp_dirs=tuple(tmp_dirs) + strings("extend-tmp-dirs"),
-        save_helpers=tuple(sorted(helpers.items())),
-    )
-    return Config(
-        select=strings("select") if "select" in table else None,
-        ignore=strings("ignore"),
-        extend_select=strings("extend-select"),
-        analysis=analysis,
-    )
-
-
 def read_config(lines: List[str]) -> Config:
     toml_lines = []
     for number, line in enumerate(lines, 1):
@@ -85,7 +54,10 @@ def read_config(lines: List[str]) -> Config:
         table = tomllib.loads("\n".join(toml_lines))
     except tomllib.TOMLDecodeError as exc:
         raise FixtureError(f"tmplint-config is not valid TOML: {exc}") from None
-    return config_from_toml(table)
+    try:  # the loader pyproject.toml goes through: the same keys, checks and defaults
+        return config_from_table(table, "<fixture>", "tmplint-config: ")
+    except ConfigError as exc:
+        raise FixtureError(str(exc)) from None
 
 
 def read_markers(lines: List[str]) -> List[Finding]:

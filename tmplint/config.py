@@ -48,12 +48,18 @@ class AnalysisOptions:
     tmp_dirs: Tuple[str, ...] = DEFAULT_TMP_DIRS
     # "pkg.mod.func" -> name of its temp-name parameter
     save_helpers: Tuple[Tuple[str, str], ...] = ()
+    # "pkg.mod.rename" -> (its source parameter, its destination parameter): renames into place
+    rename_functions: Tuple[Tuple[str, Tuple[str, str]], ...] = ()
     fix_helper: Optional[str] = None
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
 
     @property
     def save_helper_map(self) -> Dict[str, str]:
         return dict(self.save_helpers)
+
+    @property
+    def rename_function_map(self) -> Dict[str, Tuple[str, str]]:
+        return dict(self.rename_functions)
 
 
 @dataclass(frozen=True)
@@ -202,7 +208,7 @@ def load_config(path: Optional[str]) -> Config:
     if not isinstance(table, dict):
         raise ConfigError(f"{_display_path(path)}: {SECTION} must be a table, got {_describe(table)}",
                           path, "tool.tmplint")
-    return _config_from_table(table, path, where)
+    return config_from_table(table, path, where)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -214,13 +220,14 @@ _SELECTOR_EXPECTED = (f"a list of rule codes or prefixes like {_CODE_EXAMPLE} or
 _GLOBS_EXPECTED = 'a list of glob patterns like "build" or "tests/fixtures/*"'
 _DIRS_EXPECTED = 'a list of folder paths like "/tmp"'
 _HELPERS_EXPECTED = 'a table of function to temp-name parameter, like {"pkg.mod.save" = "tmp_name"}'
+_RENAMES_EXPECTED = 'a table of function to its two parameters, like {"mercurial.util.rename" = ["src", "dst"]}'
 _FIX_HELPER_EXPECTED = 'a function as "module.path:function", like "mypkg.fsutil:unique_tmp_name"'
 _SIZE_EXPECTED = "a positive whole number of bytes, like 2097152"
 _PFI_EXPECTED = 'a table of glob pattern to rule codes, like {"tests/*.py" = ["TMP201"]}'
 
 KNOWN_KEYS: Tuple[str, ...] = (
     "select", "ignore", "extend-select", "exclude", "extend-exclude", "per-file-ignores",
-    "tmp-dirs", "extend-tmp-dirs", "save-helpers", "fix-helper", "max-file-size",
+    "tmp-dirs", "extend-tmp-dirs", "save-helpers", "rename-functions", "fix-helper", "max-file-size",
 )
 
 
@@ -339,6 +346,24 @@ class _Checker:
             helpers.append((function, parameter.strip()))
         return tuple(helpers)
 
+    def rename_functions(self, key: str, value: Any) -> Tuple[Tuple[str, Tuple[str, str]], ...]:
+        if not isinstance(value, dict):
+            raise self.fail(key, _RENAMES_EXPECTED, value)
+        functions = []
+        for function, parameters in value.items():
+            if not _is_dotted_name(function):
+                raise ConfigError(
+                    f"{self.where}{self.name(key)}: expected {_RENAMES_EXPECTED}, got the function name "
+                    f"{_quote(function)} (a dotted Python name like \"pkg.util.rename\" is expected)",
+                    self.path, key)
+            sub = f"{key}.{_key_name(function)}"
+            if not (isinstance(parameters, (list, tuple)) and len(parameters) == 2
+                    and all(isinstance(p, str) and _is_identifier(p.strip()) for p in parameters)):
+                raise self.fail(sub, 'the names of its source and destination parameters, like ["src", "dst"]',
+                                parameters)
+            functions.append((function, (parameters[0].strip(), parameters[1].strip())))
+        return tuple(functions)
+
     def fix_helper(self, key: str, value: Any) -> str:
         if not isinstance(value, str):
             raise self.fail(key, _FIX_HELPER_EXPECTED, value)
@@ -418,7 +443,7 @@ def _unknown_key_message(where: str, key: str) -> str:
     return (f"{where}unknown key {_quote(key)}{suggestion}; expected one of: {', '.join(KNOWN_KEYS)}")
 
 
-def _config_from_table(table: Mapping[str, Any], path: str, where: str) -> Config:
+def config_from_table(table: Mapping[str, Any], path: str, where: str) -> Config:
     checker = _Checker(where, path)
     for key in table:
         if key not in KNOWN_KEYS:
@@ -445,6 +470,8 @@ def _config_from_table(table: Mapping[str, Any], path: str, where: str) -> Confi
     analysis: Dict[str, Any] = {"tmp_dirs": _dedupe(base_dirs + extend_dirs)}
     if "save-helpers" in table:
         analysis["save_helpers"] = checker.save_helpers("save-helpers", table["save-helpers"])
+    if "rename-functions" in table:
+        analysis["rename_functions"] = checker.rename_functions("rename-functions", table["rename-functions"])
     if "fix-helper" in table:
         analysis["fix_helper"] = checker.fix_helper("fix-helper", table["fix-helper"])
     if "max-file-size" in table:
@@ -738,6 +765,10 @@ def describe(config: Config) -> str:
     lines.append(f"{SECTION[:-1]}.save-helpers]")
     for function, parameter in config.analysis.save_helpers:
         lines.append(f"{_quote(function)} = {_quote(parameter)}")
+    lines.append("")
+    lines.append(f"{SECTION[:-1]}.rename-functions]")
+    for function, parameters in config.analysis.rename_functions:
+        lines.append(f"{_quote(function)} = {_toml_value(parameters)}")
     return "\n".join(lines).rstrip("\n")
 
 

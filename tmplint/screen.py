@@ -758,9 +758,19 @@ def _plan(options: AnalysisOptions) -> _Plan:
         for tmp_dir in options.tmp_dirs:
             low = tmp_dir.translate(_ASCII_LOWER)
             dirs.append((tmp_dir, "tmp" in low, "temp" in low))
-        helpers = tuple(sorted({helper.rsplit(".", 1)[-1] for helper, _ in options.save_helpers}))
-        plan = _PLANS[options] = _Plan(tuple(dirs), helpers)
+        plan = _PLANS[options] = _Plan(tuple(dirs), _configured_names(options))
     return plan
+
+
+def _configured_names(options: AnalysisOptions) -> Tuple[str, ...]:
+    """The last names of the configured save helpers and rename functions: a file that says one passes."""
+    functions = [helper for helper, _ in options.save_helpers] + [rename for rename, _ in options.rename_functions]
+    return tuple(sorted({function.rsplit(".", 1)[-1] for function in functions}))
+
+
+# Renames of the wider catalogue whose receiver is no module: an fsspec filesystem (made by fsspec,
+# or annotated as an AbstractFileSystem), twisted's FilePath.moveTo, tf.io.gfile.rename.
+CATALOGUE_WORDS = ("fsspec", "FileSystem", "moveTo", "gfile")
 
 
 def passes_text_screen(text: str, options: AnalysisOptions) -> bool:
@@ -786,7 +796,7 @@ def passes_text_screen(text: str, options: AnalysisOptions) -> bool:
             continue
         if tmp_dir in text:
             return True
-    if any(helper in source for helper in plan.helpers):
+    if any(helper in source for helper in plan.helpers) or any(word in source for word in CATALOGUE_WORDS):
         return True
     found = {stem: at for stem, at in found.items() if at >= 0}
     if found and _keyword_may_matter(source, lowered, found):
@@ -805,7 +815,9 @@ def passes_ast_screen(tree: ast.AST, text: str, options: AnalysisOptions) -> boo
     """
     if "mktemp" in text or any(d in text for d in options.tmp_dirs):
         return True
-    helper_names = {helper.rsplit(".", 1)[-1] for helper, _ in options.save_helpers}
+    if any(word in text for word in CATALOGUE_WORDS):
+        return True
+    helper_names = set(_configured_names(options))
     imported = set()
     receivers = []  # names that .replace/.rename/.move is looked up on, with two or more arguments
     for node in ast.walk(tree):

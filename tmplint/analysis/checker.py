@@ -10,7 +10,7 @@ from tmplint.analysis import values as V
 from tmplint.analysis.evaluate import Evaluator, substitute
 from tmplint.analysis.guards import Guard, decide, reading
 from tmplint.analysis.messages import default_message, helper_message, rename_message, rule_code
-from tmplint.analysis.scopes import ASSIGN, CallSite, Scope, collect, dotted_name
+from tmplint.analysis.scopes import ASSIGN, PARAM, UNPACK, CallSite, Scope, collect, dotted_name
 from tmplint.analysis.tmpdirs import hardcoded_tmp_paths, mktemp_calls
 from tmplint.config import AnalysisOptions
 
@@ -72,11 +72,15 @@ class ScopeChecker:
         """``os.replace`` and its aliases: ``r = os.replace``, ``retry(...)(os.replace)``, ``staticmethod(...)``."""
         if depth > 4:
             return False
-        if self.qualname(func, scope) in K.RENAMES:
+        if self.rename_parameters(func, scope) is not None:
             return True
         binding_value, owner = self._single_assignment(func, scope)
         if binding_value is None:
-            return False
+            # a rename chosen per platform: `rename = os.rename` in one branch, a def in the other
+            found = self.ev.lookup(func.value, scope) if isinstance(func, cst.Name) else None
+            return bool(found) and len(found[1]) > 1 and any(
+                b.kind == ASSIGN and b.value is not None and dotted_name(b.value)
+                and self.is_rename_callable(b.value, found[0], depth + 1) for b in found[1])
         if dotted_name(binding_value):
             return self.is_rename_callable(binding_value, owner, depth + 1)
         call = binding_value
@@ -99,19 +103,59 @@ class ScopeChecker:
                     return bindings[0].value, cls
         return None, None
 
+    def rename_parameters(self, func: cst.CSTNode, scope: Scope) -> Optional[Tuple[str, str]]:
+        """The (src, dst) parameter names of a known rename function (rules.md's catalogue and the
+        configured ``rename-functions``), else None."""
+        qualified = self.qualname(func, scope)
+        if qualified in K.RENAMES:
+            return ("src", "dst")
+        return self.options.rename_function_map.get(qualified or "")
+
     def rename_args(self, call: cst.Call, scope: Scope):
         """(src, dst, label) when the call renames into place, else None."""
         func = call.func
         if self.is_rename_callable(func, scope):
-            src, dst = self._arg(call, 0, "src"), self._arg(call, 1, "dst")
+            names = self.rename_parameters(func, scope) or ("src", "dst")
+            src, dst = self._arg(call, 0, names[0]), self._arg(call, 1, names[1])
             if src is not None and dst is not None:
                 return src, dst, dotted_name(func) or "os.replace"
             return None
-        if (isinstance(func, cst.Attribute) and func.attr.value in ("replace", "rename")
-                and len(call.args) == 1 and call.args[0].keyword is None and not call.args[0].star):
+        if not isinstance(func, cst.Attribute):
+            return None
+        method = func.attr.value
+        one_arg = len(call.args) == 1 and call.args[0].keyword is None and not call.args[0].star
+        if one_arg and method in ("replace", "rename", K.MOVE_TO):
             if self.ev.eval(func.value, scope).is_path:
-                return func.value, call.args[0].value, f"Path.{func.attr.value}"
+                return func.value, call.args[0].value, f"{'FilePath' if method == K.MOVE_TO else 'Path'}.{method}"
+        if method in K.FSSPEC_MOVES and self._is_filesystem(func.value, scope):
+            src, dst = self._arg(call, 0, "path1"), self._arg(call, 1, "path2")
+            if src is not None and dst is not None:
+                return src, dst, f"fs.{method}"
         return None
+
+    def _is_filesystem(self, expr: cst.CSTNode, scope: Scope) -> bool:
+        """An fsspec filesystem: made by ``fsspec.filesystem(...)``/``url_to_fs``, or annotated as one."""
+        if isinstance(expr, cst.Call):
+            return self.qualname(expr.func, scope) in K.FSSPEC_MAKERS
+        if not isinstance(expr, cst.Name):
+            return False
+        found = self.ev.lookup(expr.value, scope)
+        if not found:
+            return False
+        owner, bindings = found
+        for binding in bindings:
+            value = binding.value
+            if binding.kind == ASSIGN and isinstance(value, cst.Call) and not binding.index:
+                if self.qualname(value.func, owner) in K.FSSPEC_MAKERS:
+                    return True
+            elif binding.kind == UNPACK and binding.index[:1] == (0,) and isinstance(value, cst.Call):
+                if self.qualname(value.func, owner) in K.FSSPEC_MAKERS:
+                    return True  # fs, path = url_to_fs(url)
+            elif binding.kind == PARAM and binding.extra is not None and binding.extra.annotation is not None:
+                annotation = self.qualname(binding.extra.annotation.annotation, owner) or ""
+                if annotation in K.FSSPEC_TYPES or annotation.endswith("AbstractFileSystem"):
+                    return True
+        return False
 
     def written_exprs(self, site: CallSite, scope: Scope) -> List[cst.CSTNode]:
         """The paths a call writes (rules.md "written")."""

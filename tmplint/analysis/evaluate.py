@@ -434,8 +434,14 @@ class Evaluator:
     def _path_method(method: str, receiver: V.Value, args: List[V.Value]) -> Optional[V.Value]:
         if method in K.PATH_METHODS_SAME:
             return V.Value(receiver.segs, True)
-        if method == "joinpath":
+        if method == "temporarySibling":
+            return V.Value((V.UNIQUE,), True)  # twisted adds a random name
+        if method in ("joinpath", "child"):
             return V.join([receiver] + args, is_path=True)
+        if method == "sibling" and len(args) == 1:
+            return V.join([V.folder(receiver), args[0]], is_path=True)
+        if method == "siblingExtension" and len(args) == 1:
+            return V.Value(receiver.segs + args[0].segs, True)
         if len(args) != 1:
             return None
         if method == "with_suffix":

@@ -2,19 +2,28 @@
 
 import re
 
-RENAMES = frozenset({"os.replace", "os.rename", "shutil.move"})
+RENAMES = frozenset({"os.replace", "os.rename", "shutil.move", "tensorflow.io.gfile.rename"})
+# Path classes: pathlib's, and those real code uses beside it (etils, universal-pathlib, twisted)
 PATHLIB_CLASSES = frozenset({
     "pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "pathlib.WindowsPath",
-    "pathlib.PurePosixPath", "pathlib.PureWindowsPath",
+    "pathlib.PurePosixPath", "pathlib.PureWindowsPath", "etils.epath.Path", "upath.UPath",
+    "twisted.python.filepath.FilePath",
 })
-PATH_TYPES = PATHLIB_CLASSES | frozenset({"Path", "PurePath"})
+PATH_TYPES = PATHLIB_CLASSES | frozenset({"Path", "PurePath", "UPath", "FilePath"})
+# An fsspec filesystem (made by these, or annotated as one) renames with mv/move/rename(path1, path2).
+FSSPEC_MAKERS = frozenset({"fsspec.filesystem", "fsspec.core.url_to_fs", "fsspec.url_to_fs",
+                           "fsspec.core.get_fs_token_paths", "fsspec.get_filesystem_class"})
+FSSPEC_TYPES = frozenset({"fsspec.AbstractFileSystem", "fsspec.spec.AbstractFileSystem"})
+FSSPEC_MOVES = frozenset({"mv", "move", "rename"})
+MOVE_TO = "moveTo"  # twisted's FilePath.moveTo(destination) renames the receiver
 JOINS = frozenset({"os.path.join", "posixpath.join", "ntpath.join"})
 PASS_THROUGH = frozenset({
     "str", "os.fspath", "os.fsdecode", "os.path.abspath", "os.path.realpath", "os.path.normpath",
     "os.path.expanduser", "os.path.expandvars", "os.path.normcase",
 })
 PATH_METHODS_SAME = frozenset({"resolve", "absolute", "expanduser", "as_posix"})
-PATH_METHODS_NEW = frozenset({"with_suffix", "with_name", "with_stem", "joinpath"})
+PATH_METHODS_NEW = frozenset({"with_suffix", "with_name", "with_stem", "joinpath",
+                              "sibling", "child", "siblingExtension", "temporarySibling"})  # + FilePath's
 # The analysis knows a value is a pathlib path only from a class of PATH_TYPES, named by its last
 # component (``Path``, ``pathlib.Path``, ``from pathlib import PurePath as P``), or from a path method;
 # a file without one of these words has no path, so no one-argument ``.replace(dst)`` rename (the text
