@@ -369,7 +369,23 @@ class Evaluator:
             return cached
         if attr in cls.bindings:
             return self.eval_name(attr, cls)
-        return V.opaque(f"{cls.id}:self.{attr}")
+        inherited = self._imported_member(cls, attr)
+        return inherited if inherited is not None else V.opaque(f"{cls.id}:self.{attr}")
+
+    def _imported_member(self, cls: Scope, attr: str) -> Optional[V.Value]:
+        """``self.TMP`` where the class inherits it from a base imported from another module: the
+        base's member by its imported name, for the project index to resolve (silent if it cannot)."""
+        if not isinstance(cls.node, cst.ClassDef) or cls.parent is None:
+            return None
+        for base in cls.node.bases:
+            if base.keyword is not None or not isinstance(base.value, (cst.Name, cst.Attribute)):
+                continue
+            value = self.eval(base.value, cls.parent)
+            found = V.roots(value)
+            if len(value.segs) == 1 and found and all(r.startswith("import:") for r in found):
+                return V.Value(tuple(V.attribute_of(s, attr) for s in value.segs))
+            return None  # the first base decides (the method resolution order starts there)
+        return None
 
     def class_for_receiver(self, receiver: str, scope: Scope) -> Optional[Scope]:
         method = scope
