@@ -1,14 +1,13 @@
 """Rule documentation: ``--explain``, ``--list-rules``, the ``docs/rules/`` pages and the README's rule table.
 
-Each rule's text lives in ``tmplint/rule_docs/<CODE>.md`` (package data) with the sections in ``SECTIONS``; the
-registry supplies names, fix availability and defaults. ``python -m tmplint.docs [FOLDER]`` regenerates
+Each rule's text lives in ``tmplint/rule_docs/<CODE>.md`` (package data) with the sections in ``SECTIONS``, read
+through its class in ``tmplint/rules``, which also supplies names, fix availability and defaults. ``python -m tmplint.docs [FOLDER]`` regenerates
 ``docs/rules/`` (``--check`` only reports stale pages), and ``tests/test_docs.py`` fails when a page is stale.
 """
 
 import os
 import re
 import sys
-from importlib.resources import files
 from typing import Dict, List, Optional, Sequence
 
 from tmplint.registry import ALL_CODES, RULES, Rule
@@ -50,9 +49,7 @@ def fix_label(rule: Rule) -> str:
 
 def rule_doc(code: str) -> str:
     """The rule's Markdown documentation, sections only; KeyError for an unknown code."""
-    _rule(code)
-    text = files("tmplint.rule_docs").joinpath(f"{code}.md").read_text(encoding="utf-8")
-    return text.replace("\r\n", "\n")
+    return _rule(code).documentation()
 
 
 def split_sections(doc: str) -> Dict[str, str]:

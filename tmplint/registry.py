@@ -1,39 +1,12 @@
-"""The rule catalogue: one table that selection, docs, reporters and tests all read."""
+"""Selecting rules: the catalogue (``tmplint/rules``) read as selection, docs, reporters and tests need it."""
 
-from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional, Sequence
+from typing import Dict, Iterable, List, Optional, Sequence, Type
 
+from tmplint.rules import RULES as _RULE_CLASSES
+from tmplint.rules import Rule
 
-@dataclass(frozen=True)
-class Rule:
-    code: str
-    name: str
-    summary: str
-    fix: Optional[str]  # "safe", "sometimes", or None
-    default: bool = True
-
-
-RULES: Dict[str, Rule] = {
-    rule.code: rule
-    for rule in (
-        Rule("TMP101", "non-unique-tmp-name-argument",
-             "a temp name passed to a save helper that renames it into place without a unique part", "sometimes"),
-        Rule("TMP102", "constant-tmp-name",
-             "a rename into place whose temp path has a constant basename", "sometimes"),
-        Rule("TMP103", "derived-tmp-name",
-             "a rename into place whose temp path is derived from the destination", "sometimes"),
-        Rule("TMP104", "constant-tmp-name-default",
-             "a helper parameter with a constant default that the helper renames into place unchanged", "sometimes"),
-        Rule("TMP105", "tmp-name-under-file-lock",
-             "a non-unique temp name whose write and rename are held by an inter-process lock", "sometimes"),
-        Rule("TMP106", "weakly-unique-tmp-name",
-             "a temp name whose only varying parts are weak (pid, thread id, time, counter)", None, default=False),
-        Rule("TMP201", "hardcoded-shared-tmp-path",
-             "a hardcoded name in a shared temp directory (/tmp, /var/tmp, /dev/shm) used as a file or folder", None),
-        Rule("TMP202", "tempfile-mktemp",
-             "tempfile.mktemp(), whose name can be taken between its choice and its use", None),
-    )
-}
+# The catalogue: each rule is a class in tmplint/rules (code, name, summary, fix, default, docs).
+RULES: Dict[str, Type[Rule]] = dict(sorted(_RULE_CLASSES.items()))
 
 # TMP000 (file could not be analysed) is always shown and never selectable, so it is not a rule.
 ALL_CODES: List[str] = sorted(RULES)

@@ -11,8 +11,9 @@ from tmplint.analysis.evaluate import Evaluator, substitute
 from tmplint.analysis.guards import Guard, decide, reading
 from tmplint.analysis.messages import default_message, helper_message, rename_message, rule_code
 from tmplint.analysis.scopes import ASSIGN, PARAM, UNPACK, CallSite, Scope, collect, dotted_name
-from tmplint.analysis.tmpdirs import hardcoded_tmp_paths, mktemp_calls
+from tmplint.analysis.tmpdirs import mktemp_calls, shared_tmp_literals
 from tmplint.config import AnalysisOptions
+from tmplint.rules import rules_for
 
 MAX_HELPER_DEPTH = 6
 
@@ -492,10 +493,13 @@ class ScopeChecker:
         for scope in self.tables.scopes:
             if scope.kind != "class":
                 self.check_scope(scope)
-        for finding in mktemp_calls(self.tables, self.ev):
-            self.report(finding.code, finding.message, finding.node)
-        for finding in hardcoded_tmp_paths(self.ev.module, self.tables, self.ev, self.options.tmp_dirs):
-            self.report(finding.code, finding.message, finding.node)
+        facts = [*mktemp_calls(self.tables, self.ev),
+                 *shared_tmp_literals(self.ev.module, self.tables, self.ev, self.options.tmp_dirs)]
+        for fact in facts:
+            for rule in rules_for(fact):
+                message = rule.decide(fact)
+                if message is not None:
+                    self.report(rule.code, message, fact.node)
         return list(self.findings.values())
 
 

@@ -1,11 +1,12 @@
-"""TMP201 (hardcoded paths in shared temp dirs) and TMP202 (tempfile.mktemp)."""
+"""Facts for the shared temp folder family (rules/shared_tmp.py): literals naming something in a
+shared temp folder, where they flow, and calls of tempfile.mktemp."""
 
 from typing import Iterator, Optional, Sequence
 
 import libcst as cst
 
-from tmplint.analysis import Finding
 from tmplint.analysis.pathflow import PathFlow
+from tmplint.facts import MktempCall, SharedTmpLiteral
 from tmplint.analysis.scopes import ModuleTables
 from tmplint.analysis.values import string_value
 
@@ -40,11 +41,10 @@ def names_inside(text: str, tmp_dirs: Sequence[str]) -> bool:
     return False
 
 
-def hardcoded_tmp_paths(module: cst.Module, tables: ModuleTables, evaluator,
-                        tmp_dirs: Sequence[str]) -> Iterator[Finding]:
-    """TMP201: a literal naming something inside a shared temp folder that reaches a filesystem
-    operation (rules.md). A literal that is only compared, logged or handed to an unknown call is
-    not a path the program uses, and stays silent."""
+def shared_tmp_literals(module: cst.Module, tables: ModuleTables, evaluator,
+                        tmp_dirs: Sequence[str]) -> Iterator[SharedTmpLiteral]:
+    """Each literal naming something inside a shared temp folder (never in a docstring, a comparison,
+    an environment default or a tempfile ``dir=``), and whether it reaches a filesystem operation."""
     parts = set()
     for node, _ in tables.strings:
         if isinstance(node, cst.ConcatenatedString):
@@ -60,10 +60,7 @@ def hardcoded_tmp_paths(module: cst.Module, tables: ModuleTables, evaluator,
         return
     flow = PathFlow(module, tables, evaluator)
     for node, text in candidates:
-        if flow.reaches_filesystem(node):
-            shown = _spelling(node, text)
-            yield Finding("TMP201", f'hardcoded path "{shown}" in a shared temp directory: other users and '
-                                    f"processes can create or read it; use tempfile.mkstemp() or mkdtemp()", node)
+        yield SharedTmpLiteral(node, _spelling(node, text), flow.reaches_filesystem(node))
 
 
 def _spelling(node: cst.CSTNode, text: str) -> str:
@@ -79,9 +76,8 @@ def _spelling(node: cst.CSTNode, text: str) -> str:
     return "".join(out)
 
 
-def mktemp_calls(tables: ModuleTables, evaluator) -> Iterator[Finding]:
+def mktemp_calls(tables: ModuleTables, evaluator) -> Iterator[MktempCall]:
     for scope in tables.scopes:
         for site in scope.calls:
             if evaluator.qualname(site.node.func, scope) == "tempfile.mktemp":
-                yield Finding("TMP202", "tempfile.mktemp() picks a name another process can take before it is "
-                                        "used; use tempfile.mkstemp() or NamedTemporaryFile()", site.node)
+                yield MktempCall(site.node)

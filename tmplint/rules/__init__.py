@@ -1,0 +1,67 @@
+"""The rules: one class per rule, one module per family.
+
+A rule holds everything about itself: its code, name and one-line summary, its fix availability
+and default, the words the text screen needs to see before the rule can fire, examples that run
+as tests (``tests/test_rule_examples.py``), its documentation (``tmplint/rule_docs/<CODE>.md``,
+the source of ``--explain`` and ``docs/rules/``) and its decision over the facts the analysis
+produces. The analysis (``tmplint.analysis``) finds facts; rules decide findings.
+
+Families moved here so far: the shared temp folder (TMP201, TMP202). The rename family
+(TMP101-TMP106) still decides in ``analysis/checker.py`` and ``analysis/index.py``; its
+classes here carry its metadata until its decisions move too.
+
+This package never imports LibCST: the main process reads the catalogue to select rules, print
+docs and report, and parses nothing.
+"""
+
+from typing import ClassVar, Dict, List, Optional, Tuple, Type
+
+
+class Examples:
+    """Code the rule must report (``bad``) and must leave silent (``good``): each a whole module."""
+
+    def __init__(self, bad: Tuple[str, ...] = (), good: Tuple[str, ...] = ()):
+        self.bad = bad
+        self.good = good
+
+
+class Rule:
+    code: ClassVar[str]
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    fix: ClassVar[Optional[str]] = None  # "safe", "sometimes", or None
+    default: ClassVar[bool] = True
+    screen_words: ClassVar[Tuple[str, ...]] = ()  # without one of these in a file, the rule cannot fire
+    examples: ClassVar[Examples] = Examples()
+    fact: ClassVar[Optional[type]] = None  # the kind of fact (tmplint/facts.py) the rule decides, once moved
+
+    @classmethod
+    def decide(cls, fact: object) -> Optional[str]:
+        """The finding's message for a fact, or None when the rule does not report it."""
+        raise NotImplementedError(f"{cls.code} still decides in tmplint.analysis")
+
+    @classmethod
+    def documentation(cls) -> str:
+        """The rule's Markdown page (sections only), shipped as package data."""
+        from importlib.resources import files
+
+        text = files("tmplint.rule_docs").joinpath(f"{cls.code}.md").read_text(encoding="utf-8")
+        return text.replace("\r\n", "\n")
+
+
+def _all_rules() -> List[Type[Rule]]:
+    from tmplint.rules import renames, shared_tmp
+
+    return [*renames.RULES, *shared_tmp.RULES]
+
+
+RULES: Dict[str, Type[Rule]] = {rule.code: rule for rule in _all_rules()}
+_BY_FACT: Dict[type, List[Type[Rule]]] = {}
+for _rule in RULES.values():
+    if getattr(_rule, "fact", None) is not None:
+        _BY_FACT.setdefault(_rule.fact, []).append(_rule)
+
+
+def rules_for(fact: object) -> List[Type[Rule]]:
+    """The rules that decide a fact of this kind."""
+    return _BY_FACT.get(type(fact), [])
