@@ -140,6 +140,19 @@ class Evaluator:
             return self._template(expr.left, scope, _PERCENT, values, {})
         return self.unknown(expr, scope)
 
+    def _template_node(self, receiver: cst.CSTNode, scope: Scope) -> Tuple[Optional[cst.CSTNode], Scope]:
+        """The string literal a ``.format`` receiver is: written there, or a constant it names
+        (``self.CKPT_FILE_TMPL.format(x)``), with the scope the literal sits in."""
+        if isinstance(receiver, (cst.SimpleString, cst.ConcatenatedString)):
+            return receiver, scope
+        value = self.eval(receiver, scope)
+        literals = {(seg.node, seg.scope) for seg in value.segs if isinstance(seg, V.Lit)}
+        if V.is_constant(value) and len(literals) == 1:
+            ((node, owner_id),) = literals
+            if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)) and owner_id < len(self.tables.scopes):
+                return node, self.tables.scopes[owner_id]
+        return None, scope
+
     def _template(self, node: cst.CSTNode, scope: Scope, pattern: "re.Pattern[str]",
                   args: Sequence[V.Value], kwargs: Dict[str, V.Value]) -> V.Value:
         """``"%s.tmp" % x`` and ``"{}.part".format(x)``: literal pieces with the arguments spliced in."""
@@ -424,9 +437,12 @@ class Evaluator:
             return V.Value(V.basename(self.eval(args[0].value, scope)))
         if isinstance(func, cst.Attribute):
             method = func.attr.value
-            if method == "format" and isinstance(func.value, (cst.SimpleString, cst.ConcatenatedString)):
-                kwargs = {a.keyword.value: self.eval(a.value, scope) for a in call.args if a.keyword}
-                return self._template(func.value, scope, _BRACES, [self.eval(a.value, scope) for a in args], kwargs)
+            if method == "format":
+                template, owner = self._template_node(func.value, scope)
+                if template is not None:
+                    kwargs = {a.keyword.value: self.eval(a.value, scope) for a in call.args if a.keyword}
+                    return self._template(template, owner, _BRACES, [self.eval(a.value, scope) for a in args],
+                                          kwargs)
             if method in K.PATH_METHODS_NEW or method in K.PATH_METHODS_SAME:
                 receiver = self.eval(func.value, scope)
                 result = self._path_method(method, receiver, [self.eval(a.value, scope) for a in args])
