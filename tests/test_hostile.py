@@ -4,8 +4,11 @@ Each case runs the real ``tmplint`` command in a child process on files made for
 """
 
 import os
+import select
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import List
 
@@ -112,3 +115,100 @@ def test_a_file_over_max_file_size_but_under_the_read_limit_is_still_screened(tm
     proc = subprocess.run(tmplint_argv("--no-cache", "--max-file-size", "1000", str(path)), capture_output=True,
                           text=True, timeout=60)
     assert proc.returncode == 2 and "large.py: cannot analyse: too large (over 1000 bytes)" in proc.stderr, proc
+
+
+def busy_tree(folder: Path, files: int = 400) -> Path:
+    """Files every one of which the screen passes to the parser: a run on them keeps its workers busy."""
+    folder.mkdir()
+    body = "".join(f"def save_{n}(state, d):\n    with open(os.path.join(d, '.tmp_{n}'), 'w') as f:\n"
+                   f"        f.write(state)\n    os.replace(os.path.join(d, '.tmp_{n}'), os.path.join(d, 's{n}'))\n\n\n"
+                   for n in range(60))
+    for number in range(files):
+        (folder / f"m{number}.py").write_text("import os\n\n\n" + body)
+    return folder
+
+
+def children_of(pid: int) -> List[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry))
+    return found
+
+
+def running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # a shell's background job may have inherited SIG_IGN
+
+
+def start_busy_run(tree: Path) -> "tuple[subprocess.Popen, List[int]]":
+    proc = subprocess.Popen(tmplint_argv("--no-cache", "-j", "2", "."), cwd=tree, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True, preexec_fn=default_sigint)
+    deadline = time.monotonic() + 60
+    workers: List[int] = []
+    while len(workers) < 2 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+        workers = children_of(proc.pid)
+    assert len(workers) >= 2 and proc.poll() is None, "the run did not get busy with two workers"
+    time.sleep(0.3)
+    return proc, workers
+
+
+def read_to_eof(stream, seconds: float) -> bool:
+    """True when the pipe reaches end-of-file within ``seconds`` (every writer has closed it)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([stream], [], [], max(0.0, deadline - time.monotonic()))
+        if ready and not os.read(stream.fileno(), 65536):
+            return True
+    return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_no_worker_outlives_a_killed_run(tmp_path, sig):
+    proc, workers = start_busy_run(busy_tree(tmp_path / "tree"))
+    try:
+        os.kill(proc.pid, sig)
+        proc.wait(timeout=10)
+        assert read_to_eof(proc.stdout, 5), "a worker still holds the run's stdout"
+        deadline = time.monotonic() + 5
+        while any(running(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not [pid for pid in workers if running(pid)], "workers outlived the main process"
+    finally:
+        for pid in workers:
+            if running(pid):
+                os.kill(pid, signal.SIGKILL)
+        proc.stdout.close()
+        proc.stderr.close()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_ctrl_c_stops_the_run_without_worker_tracebacks(tmp_path):
+    proc, workers = start_busy_run(busy_tree(tmp_path / "tree"))
+    try:
+        os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole foreground group
+        _, err = proc.communicate(timeout=20)
+        assert proc.returncode == 130, err
+        for noise in ("Traceback", "KeyboardInterrupt", "Process ForkProcess", "Process SpawnProcess"):
+            assert noise not in err.decode(), err.decode()
+        assert "tmplint: interrupted" in err.decode()
+        assert not [pid for pid in workers if running(pid)]
+    finally:
+        for pid in workers:
+            if running(pid):
+                os.kill(pid, signal.SIGKILL)

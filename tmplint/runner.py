@@ -26,6 +26,7 @@ parser. A job that is not registered still runs in workers, uncached.
 import faulthandler
 import gc
 import os
+import signal
 import sys
 import time
 import traceback
@@ -170,9 +171,35 @@ def _limit_address_space(extra: int) -> None:
         pass
 
 
-def _worker(conn, memory: Optional[int] = None) -> None:
+def _die_with_parent(parent: int) -> None:
+    """End this worker when the process that started it dies, even by SIGKILL: on Linux the kernel
+    sends it SIGKILL then (``PR_SET_PDEATHSIG``; a worker in the middle of a long parse would not read
+    its pipe's end-of-file for minutes), and a parent already gone ends it now. Elsewhere the pipe's
+    end-of-file ends it between tasks."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # 1: PR_SET_PDEATHSIG
+        except (ImportError, OSError, AttributeError):  # no ctypes (a process that may not read it): EOF only
+            pass
+    if os.getppid() != parent:
+        os._exit(0)
+
+
+def _worker(conn, memory: Optional[int] = None, parent: Optional[int] = None, parent_end=None) -> None:
     """Run ``(task, function, items)`` messages until ``None``; send ``(task, index, ok, result, rss)``
-    for each item as it is done. ``memory``: the address space it may add (``WORKER_MEMORY``)."""
+    for each item as it is done. ``memory``: the address space it may add (``WORKER_MEMORY``).
+
+    ``parent`` is the main process's pid, and ``parent_end`` (forked workers) the main process's end of
+    this worker's pipe, inherited by the fork: closed here, so the main process's death is end-of-file.
+    Ctrl-C reaches the whole process group: workers ignore it, the main process stops them.
+    """
+    if parent_end is not None:
+        parent_end.close()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if parent is not None:
+        _die_with_parent(parent)
     faulthandler.disable()  # a crash is reported as a TMP000 by the parent, not as a traceback dump
     if memory:
         _limit_address_space(memory)
@@ -206,7 +233,9 @@ def _worker(conn, memory: Optional[int] = None) -> None:
 class _Worker:
     def __init__(self, context) -> None:
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_worker, args=(child, WORKER_MEMORY), daemon=True)
+        inherited = self.conn if context.get_start_method() == "fork" else None  # spawn passes only ``child``
+        self.process = context.Process(target=_worker, args=(child, WORKER_MEMORY, os.getpid(), inherited),
+                                       daemon=True)
         self.process.start()
         child.close()
         self.task: Optional["_Task"] = None
