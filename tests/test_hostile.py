@@ -212,3 +212,21 @@ def test_ctrl_c_stops_the_run_without_worker_tracebacks(tmp_path):
         for pid in workers:
             if running(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+def test_text_output_escapes_control_characters_from_names_and_literals(tmp_path):
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "evil\x1b]0;owned\x07.py").write_text(GOOD)
+    # raw characters in the literal, not escapes: the message quotes the source as written
+    (tree / "two\nlines.py").write_text('import os\nos.replace(".tmp_\x1b[2J\u202e", "x.json")\n')
+    (tree / "broken\x1b[31m.py").write_bytes(b"x = 1\x00\n")
+    for fmt in ("text", "full"):
+        proc = subprocess.run(tmplint_argv("--no-cache", "--format", fmt, "."), cwd=tree, capture_output=True,
+                              text=True, timeout=120)
+        assert proc.returncode == 2, proc
+        for stream in (proc.stdout, proc.stderr):
+            assert "\x1b" not in stream and "\x07" not in stream and "\u202e" not in stream, stream
+        assert "evil\\x1b]0;owned\\x07.py:2:12: TMP102" in proc.stdout, proc.stdout
+        assert "two\\nlines.py:2:12: TMP102" in proc.stdout and ".tmp_\\x1b[2J\\u202e" in proc.stdout, proc.stdout
+        assert "broken\\x1b[31m.py: cannot analyse: " in proc.stderr, proc.stderr

@@ -39,9 +39,24 @@ def use_color(stream: TextIO) -> bool:
         return False
 
 
+# Characters a terminal acts on rather than shows: C0 and C1 controls (ESC starts colour, title and
+# cursor sequences; a newline forges a line), DEL, the line and paragraph separators, and the bidi
+# controls that reorder what is shown (CVE-2021-42574). File names and string literals reach the text
+# output, so a linted file must not be able to drive the terminal that shows its findings.
+_UNPRINTABLE = {c: f"\\x{c:02x}" for c in list(range(0x20)) + list(range(0x7f, 0xa0))}
+_UNPRINTABLE.update({c: f"\\u{c:04x}" for c in (0x2028, 0x2029, *range(0x202a, 0x202f), *range(0x2066, 0x206a))})
+_UNPRINTABLE.update({ord("\t"): "\\t", ord("\n"): "\\n", ord("\r"): "\\r"})
+_UNPRINTABLE_BUT_TABS = {c: escape for c, escape in _UNPRINTABLE.items() if c != ord("\t")}
+
+
+def printable(text: str, keep_tabs: bool = False) -> str:
+    """``text`` with every character a terminal would act on spelled as an escape (``\\x1b``, ``\\n``)."""
+    return text.translate(_UNPRINTABLE_BUT_TABS if keep_tabs else _UNPRINTABLE)
+
+
 def format_error(d: Diagnostic) -> str:
     """The stderr line for a TMP000 diagnostic: ``path: cannot analyse: reason``."""
-    return f"{d.path}: cannot analyse: {d.message}"
+    return f"{printable(d.path)}: cannot analyse: {printable(d.message)}"
 
 
 def write_report(
@@ -105,8 +120,8 @@ def _paint(text: str, style: str, color: bool) -> str:
 def _text_line(d: Diagnostic, color: bool, unsafe_fixes: bool) -> str:
     sep = _paint(":", _CYAN, color)
     marker = _paint("[*]", _CYAN, color) + " " if _shows_fix(d, unsafe_fixes) else ""
-    return (f"{_paint(d.path, _BOLD, color)}{sep}{d.line}{sep}{d.col + 1}{sep} "
-            f"{_paint(d.code, _BOLD + _RED, color)} {marker}{d.message}")
+    return (f"{_paint(printable(d.path), _BOLD, color)}{sep}{d.line}{sep}{d.col + 1}{sep} "
+            f"{_paint(d.code, _BOLD + _RED, color)} {marker}{printable(d.message)}")
 
 
 def _statistics_lines(findings: Sequence[Diagnostic], color: bool, unsafe_fixes: bool) -> List[str]:
@@ -183,11 +198,12 @@ def _source_block(d: Diagnostic, source: _SourceLines, color: bool) -> List[str]
     if text is None:
         return []
     end = d.end_col if d.end_line == d.line else len(text)
-    width = max(1, min(end, len(text)) - d.col)
+    width = max(1, len(printable(text[d.col:min(end, len(text))], keep_tabs=True)))
     gutter = " " * len(str(d.line))
-    pad = "".join(c if c == "\t" else " " for c in text[:d.col])  # tabs stay tabs, so the carets line up
+    # tabs stay tabs, so the carets line up; an escaped control takes the width of its escape
+    pad = "".join(c if c == "\t" else " " for c in printable(text[:d.col], keep_tabs=True))
     bar = _paint("|", _CYAN, color)
-    return [f"{gutter} {bar}", f"{_paint(str(d.line), _CYAN, color)} {bar} {text}",
+    return [f"{gutter} {bar}", f"{_paint(str(d.line), _CYAN, color)} {bar} {printable(text, keep_tabs=True)}",
             f"{gutter} {bar} {pad}{_paint('^' * width, _BOLD + _RED, color)}", f"{gutter} {bar}", ""]
 
 
