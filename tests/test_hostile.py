@@ -230,3 +230,23 @@ def test_text_output_escapes_control_characters_from_names_and_literals(tmp_path
         assert "evil\\x1b]0;owned\\x07.py:2:12: TMP102" in proc.stdout, proc.stdout
         assert "two\\nlines.py:2:12: TMP102" in proc.stdout and ".tmp_\\x1b[2J\\u202e" in proc.stdout, proc.stdout
         assert "broken\\x1b[31m.py: cannot analyse: " in proc.stderr, proc.stderr
+
+
+def test_a_later_run_removes_the_temp_files_of_a_killed_cache_write(tmp_path):
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "pyproject.toml").write_text("[tool.tmplint]\n")
+    (tree / "a.py").write_text(GOOD)
+    subprocess.run(tmplint_argv("."), cwd=tree, capture_output=True, timeout=120)
+    shards = [p for p in (tree / ".tmplint_cache").rglob("*.pickle")]
+    assert shards, "the first run wrote the cache"
+    folder = shards[0].parent
+    old, young = folder / f".{shards[0].name}.k1ll3d.tmp", folder / f".{shards[0].name}.wr1t1ng.tmp"
+    old.write_bytes(b"half a shard")
+    young.write_bytes(b"another run's shard, being written")
+    hours_ago = time.time() - 2 * 3600
+    os.utime(old, (hours_ago, hours_ago))
+    (tree / "b.py").write_text(GOOD)  # something new, so the run writes
+    subprocess.run(tmplint_argv("."), cwd=tree, capture_output=True, timeout=120)
+    assert not old.exists(), "a killed write's temp file was left for good"
+    assert young.exists(), "a temp file another run may still be writing was removed"

@@ -48,7 +48,7 @@ import pickle
 import sys
 import tempfile
 import time
-from typing import Any, Dict, Optional, Set, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 from tmplint import __version__
 from tmplint.source import SourceError, read_bytes
@@ -60,6 +60,9 @@ SHARD_COUNT = 256  # names are two hex digits: at most 256
 OLD_SHARD = "results.v1.pickle"  # the single shard of earlier versions: removed by a run that writes
 MAGIC = b"tmplint-cache 2\n"
 MAX_AGE = 30 * 24 * 3600  # seconds an entry of a file no run visits is kept
+# A temp file of ``write_atomic`` this old belongs to a write that was killed (a shard is written in
+# well under a second): the next run that writes removes it. Younger ones may be another run's.
+STALE_TEMP = 3600
 REFRESH = 24 * 3600  # a used entry's date is brought forward (and the shard rewritten) at most this often
 RACY_SECONDS = 2.0  # a file modified this close to its hashing is hashed again next time
 
@@ -360,12 +363,19 @@ class Cache:
     def _sweep(self) -> None:
         """Remove what no run will read: the old single shard of earlier versions (``results.v1.pickle``),
         and shards this run did not load that no run has written for ``MAX_AGE``: every entry in them
-        was last used before that, so loading one would prune it empty. Only runs that write sweep."""
+        was last used before that, so loading one would prune it empty; and the temp files of writes
+        killed midway (``.NAME.XXXX.tmp``, older than ``STALE_TEMP``). Only runs that write sweep."""
         stale = [os.path.join(self.folder, OLD_SHARD)]
-        try:
-            names = os.listdir(self.shard_folder)
-        except OSError:
-            names = []
+        names = _listing(self.shard_folder)
+        for folder, temps in ((self.folder, _listing(self.folder)), (self.shard_folder, names)):
+            for name in temps:
+                if name.startswith(".") and name.endswith(".tmp"):
+                    path = os.path.join(folder, name)
+                    try:
+                        if os.stat(path).st_mtime < self._now - STALE_TEMP:
+                            stale.append(path)
+                    except OSError:
+                        pass
         for name in names:
             if name.endswith(SUFFIX) and not name.startswith(".") and name[: -len(SUFFIX)] not in self._shards:
                 path = os.path.join(self.shard_folder, name)
@@ -379,6 +389,13 @@ class Cache:
                 os.unlink(path)
             except OSError:
                 pass
+
+
+def _listing(folder: str) -> List[str]:
+    try:
+        return os.listdir(folder)
+    except OSError:
+        return []
 
 
 def _ensure_folder(folder: str) -> None:
