@@ -590,6 +590,10 @@ def substitute(value: V.Value, mapping: Dict[str, Tuple[V.Value, object]], funct
                 if arg.segs and all(isinstance(s, V.Var) for s in arg.segs):
                     segs.extend(V.attribute_of(s, attr) for s in arg.segs)
                     continue
+                shown = V.path_attribute(arg, attr)
+                if shown is not None:  # path.suffix of "{d}/{m}.py" is ".py"
+                    segs.extend(shown.segs)
+                    continue
             segs.append(V.Var(frozenset(f"call:{r}" for r in seg.roots)))
         else:
             segs.append(seg)

@@ -64,4 +64,8 @@ def reading(guards: Iterable[Guard], roots: Iterable[str]) -> Tuple[Guard, ...]:
     """The guards that test one of ``roots`` (the parameters): the others are the helper's own
     business, and the call site cannot decide them."""
     wanted = set(roots)
-    return tuple(g for g in guards if (V.roots(g.subject) | V.roots(g.operand)) & wanted)
+
+    def tests_one(root: str) -> bool:  # the parameter, or its .suffix/.name
+        return root in wanted or root.split(".", 1)[0] in wanted
+
+    return tuple(g for g in guards if any(tests_one(r) for r in V.roots(g.subject) | V.roots(g.operand)))

@@ -589,6 +589,10 @@ def _substitute(value: V.Value, mapping: Dict[str, ArgInfo], callee: str) -> V.V
                 if arg is not None and arg.value.segs and all(isinstance(s, V.Var) for s in arg.value.segs):
                     segs.extend(V.attribute_of(s, attr) for s in arg.value.segs)
                     continue
+                shown = V.path_attribute(arg.value, attr) if arg is not None else None
+                if shown is not None:  # path.suffix of "{d}/{m}.py" is ".py"
+                    segs.extend(shown.segs)
+                    continue
             segs.append(V.Var(frozenset(f"{callee}|{r}" if r.startswith("param:") else r for r in seg.roots)))
         else:
             segs.append(seg)

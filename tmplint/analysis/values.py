@@ -134,6 +134,23 @@ def folder(value: Value) -> Value:
     return Value(tuple(attribute_of(seg, "parent") for seg in segs if isinstance(seg, Var)), value.is_path)
 
 
+def path_attribute(value: Value, attr: str) -> Optional[Value]:
+    """``.name``, ``.suffix`` or ``.parent`` of a path value when its text shows it, else None
+    (``f"{d}/{m}.py"`` has the suffix ".py"; ``d / name`` has no suffix one can read)."""
+    if attr == "parent":
+        return folder(value)
+    base = basename(value)
+    if attr == "name":
+        return Value(base) if base else None
+    if attr == "suffix" and base and isinstance(base[-1], Lit):
+        text = base[-1].text
+        dot = text.rfind(".")
+        if dot > 0 or (dot == 0 and len(base) > 1):
+            return Value((Lit(text[dot:], None, base[-1].scope),))
+        return None if dot < 0 and len(base) > 1 else Value(())
+    return None
+
+
 def attribute_of(seg: Segment, attr: str) -> Segment:
     if isinstance(seg, Var):
         return Var(frozenset(f"{root}.{attr}" for root in seg.roots))
