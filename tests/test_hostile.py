@@ -250,3 +250,12 @@ def test_a_later_run_removes_the_temp_files_of_a_killed_cache_write(tmp_path):
     subprocess.run(tmplint_argv("."), cwd=tree, capture_output=True, timeout=120)
     assert not old.exists(), "a killed write's temp file was left for good"
     assert young.exists(), "a temp file another run may still be writing was removed"
+
+
+def test_the_flake8_plugin_says_which_files_it_cannot_analyse(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[tool.tmplint]\nmax-file-size = 100\n")
+    (tmp_path / "large.py").write_text("x = 1\n" * 40 + GOOD)
+    proc = subprocess.run([sys.executable, "-m", "flake8", "--isolated", "--select", "TMP", "large.py"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert "tmplint: large.py: cannot analyse: too large (over 100 bytes)" in proc.stderr, proc

@@ -113,5 +113,8 @@ class Plugin:
             return
         for diagnostic in diagnostics:
             if diagnostic.code == CANNOT_ANALYSE:
-                continue  # flake8 reports its own E999 for files it cannot parse
+                # flake8 reports its own E999 for files it cannot parse, and has no code for a file that it
+                # parses but tmplint cannot analyse (too large, too deep): say so on stderr, as the CLI does
+                LOG.warning("tmplint: %s: cannot analyse: %s", self.filename, diagnostic.message)
+                continue
             yield diagnostic.line, diagnostic.col, f"{diagnostic.code} {diagnostic.message}", type(self)
