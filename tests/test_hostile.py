@@ -4,6 +4,7 @@ Each case runs the real ``tmplint`` command in a child process on files made for
 """
 
 import os
+import re
 import select
 import signal
 import subprocess
@@ -259,3 +260,35 @@ def test_the_flake8_plugin_says_which_files_it_cannot_analyse(tmp_path):
                           cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert "Traceback" not in proc.stderr, proc.stderr
     assert "tmplint: large.py: cannot analyse: too large (over 100 bytes)" in proc.stderr, proc
+
+
+def fixed_count(output: str) -> int:
+    found = re.search(r"Fixed (\d+) error", output)
+    assert found, output
+    return int(found[1])
+
+
+def test_fixed_does_not_count_the_findings_of_a_file_that_vanished(tmp_path, monkeypatch, capsys):
+    from tmplint import cli
+    from tmplint.fix import files as fix_files
+
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "seed.py").write_text(SEED)
+    monkeypatch.chdir(tree)
+    cli.main(["--fix", "--no-cache", "-j", "1", "."])
+    expected = fixed_count(capsys.readouterr().out)
+
+    (tree / "seed.py").write_text(SEED)
+    (tree / "doomed.py").write_text(GOOD * 3)  # findings that --fix leaves alone
+    original = fix_files.fix_file
+
+    def fix_then_delete(*args, **kwargs):
+        result = original(*args, **kwargs)
+        if (tree / "doomed.py").exists():
+            (tree / "doomed.py").unlink()  # deleted by someone else while the run fixes
+        return result
+
+    monkeypatch.setattr(fix_files, "fix_file", fix_then_delete)
+    cli.main(["--fix", "--no-cache", "-j", "1", "."])
+    assert fixed_count(capsys.readouterr().out) == expected

@@ -302,7 +302,10 @@ def _fix_files(args: argparse.Namespace, settings, results: List[Diagnostic], pa
     if args.diff:  # nothing written: the in-file count, and the index's findings whose fix went in
         return results + errors, fixed + sum(1 for d in elsewhere if d.fix_at in plan.applied), changed
     after = run_checks(paths, settings, jobs=args.jobs, use_cache=not args.no_cache)
-    gone = sum(1 for d in results if d.code != CANNOT_ANALYSE) - sum(1 for d in after if d.code != CANNOT_ANALYSE)
+    # a file deleted meanwhile takes its findings out of the second check: they were not fixed
+    vanished = {path for path in by_path if not os.path.lexists(path)}
+    gone = (sum(1 for d in results if d.code != CANNOT_ANALYSE and d.path not in vanished)
+            - sum(1 for d in after if d.code != CANNOT_ANALYSE))
     return sorted(after + errors, key=Diagnostic.sort_key), max(0, gone), changed
 
 
