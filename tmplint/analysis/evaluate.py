@@ -15,6 +15,7 @@ from tmplint.analysis.scopes import (
 from tmplint.config import AnalysisOptions
 
 MAX_DEPTH = 40
+_STRING_NODES = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
 _PERCENT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[diouxXeEfFgGcrsab%]")
 _BRACES = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 
@@ -134,10 +135,15 @@ class Evaluator:
             left, right = self.eval(expr.left, scope), self.eval(expr.right, scope)
             if left.is_path or right.is_path:
                 return V.join([left, right], is_path=True)
+            if V.is_constant(right) or isinstance(expr.right, _STRING_NODES):
+                return V.join([left, right])  # x / "name": no number divides by text, so a path join
         if isinstance(op, cst.Modulo) and isinstance(expr.left, (cst.SimpleString, cst.ConcatenatedString)):
             args = expr.right.elements if isinstance(expr.right, cst.Tuple) else None
             values = [self.eval(e.value, scope) for e in args] if args is not None else [self.eval(expr.right, scope)]
             return self._template(expr.left, scope, _PERCENT, values, {})
+        if isinstance(op, (cst.Multiply, cst.Subtract, cst.FloorDivide, cst.Divide)) and (
+                _is_weak(self.eval(expr.left, scope)) or _is_weak(self.eval(expr.right, scope))):
+            return V.WEAK_VALUE  # time.time() * 1000000: still a time
         return self.unknown(expr, scope)
 
     def _template_node(self, receiver: cst.CSTNode, scope: Scope) -> Tuple[Optional[cst.CSTNode], Scope]:
@@ -271,7 +277,7 @@ class Evaluator:
         weak = [v for v in values if V.WEAK in v.segs]
         if weak and not any(V.has_unique(v) for v in values) and len({V.roots(v) for v in values}) == 1:
             return weak[0]  # a probe loop: name = f"{path}.tmp"; while exists(name): n += 1; name = ...
-        return me
+        return V.Value(me.segs, all(v.is_path for v in values))  # paths in every branch: still a path
 
     def _binding(self, binding: Binding, name: str) -> V.Value:
         if binding.where is not None:
@@ -321,6 +327,11 @@ class Evaluator:
                 value = value.elements[i].value
             elif isinstance(value, cst.Call) and self.qualname(value.func, scope) == "tempfile.mkstemp":
                 return V.UNIQUE_VALUE if i == 1 else me
+            elif isinstance(value, cst.Call) and self.qualname(value.func, scope) in K.SPLITS \
+                    and len(value.args) == 1 and i in (0, 1) and len(binding.index) == 1:
+                path = self.eval(value.args[0].value, scope)  # dirname, basename = os.path.split(path)
+                part = V.folder(path) if i == 0 else V.Value(V.basename(path))
+                return part if part.segs else me
             elif isinstance(value, cst.Call) and len(binding.index) == 1:
                 returned = self._returned_element(value, scope, i)  # final, tmp = paths(path)
                 return returned if returned is not None and returned.segs else me
@@ -356,6 +367,10 @@ class Evaluator:
             member = self._class_member(base_expr.value, attr, scope)
             if member is not None:
                 return member
+            if attr == "name":
+                opened = self._opened_path(base_expr.value, scope)
+                if opened is not None:
+                    return opened
         base = self.eval(base_expr, scope)
         if V.has_unique(base):
             return V.UNIQUE_VALUE if attr != "parent" else V.folder(base)
@@ -366,6 +381,17 @@ class Evaluator:
         if base.segs and all(isinstance(s, V.Var) for s in base.segs):
             return V.Value(tuple(V.attribute_of(s, attr) for s in base.segs))
         return self.unknown(expr, scope)
+
+    def _opened_path(self, handle: str, scope: Scope) -> Optional[V.Value]:
+        """``f.name`` after ``with open(path, ...) as f``: the path it was opened on."""
+        found = self.reaching_bindings(handle, scope)
+        if not found or len(found[1]) != 1 or found[1][0].kind != WITH:
+            return None
+        opener = found[1][0].value
+        if isinstance(opener, cst.Call) and opener.args and not opener.args[0].keyword \
+                and (self.qualname(opener.func, found[0]) or "") in K.OPENERS:
+            return self.eval(opener.args[0].value, found[0])
+        return None
 
     def _class_member(self, receiver: str, attr: str, scope: Scope) -> Optional[V.Value]:
         """``self.x``/``cls.x`` in a method, ``C.x`` for a class of this file: the member's value."""
@@ -426,6 +452,8 @@ class Evaluator:
             return V.WEAK_VALUE
         if qualified in K.PASS_THROUGH and len(args) == 1:
             return V.Value(self.eval(args[0].value, scope).segs, False)
+        if qualified in ("int", "round", "hex", "abs") and args and _is_weak(self.eval(args[0].value, scope)):
+            return V.WEAK_VALUE  # int(time.time() * 1e6)
         if qualified in K.JOINS:
             return V.join([self.eval(a.value, scope) for a in args])
         if qualified in K.PATHLIB_CLASSES or qualified in ("Path", "PurePath"):
@@ -555,6 +583,11 @@ class Evaluator:
                 mapping[f"{function.id}:{params[index][0]}"] = (self.eval(arg.value, arg_scope), arg)
             index += 1
         return mapping
+
+
+def _is_weak(value: V.Value) -> bool:
+    """Only a weak part (a time, a pid, a counter), nothing else."""
+    return value.segs == (V.WEAK,)
 
 
 def _choice(bindings: List[Binding]) -> Tuple[cst.BaseExpression, ...]:

@@ -17,6 +17,7 @@ FSSPEC_TYPES = frozenset({"fsspec.AbstractFileSystem", "fsspec.spec.AbstractFile
 FSSPEC_MOVES = frozenset({"mv", "move", "rename"})
 MOVE_TO = "moveTo"  # twisted's FilePath.moveTo(destination) renames the receiver
 JOINS = frozenset({"os.path.join", "posixpath.join", "ntpath.join"})
+SPLITS = frozenset({"os.path.split", "posixpath.split", "ntpath.split"})  # (folder, basename)
 PASS_THROUGH = frozenset({
     "str", "os.fspath", "os.fsdecode", "os.path.abspath", "os.path.realpath", "os.path.normpath",
     "os.path.expanduser", "os.path.expandvars", "os.path.normcase",

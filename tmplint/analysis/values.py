@@ -191,20 +191,14 @@ def classify(src: Value, dst: Value) -> Optional[str]:
     derived = False
     for seg in base:
         if isinstance(seg, Var):
-            if not all(_covered(r, dst_roots) and not is_call_result(r) for r in seg.roots):
-                return None  # unknown: a name the destination is not built from, or an unknown call's result
+            if not all(_covered(r, dst_roots) for r in seg.roots):
+                return None  # unknown: a name the destination is not built from
             derived = True
     if WEAK in src.segs:
         return WEAKLY_UNIQUE
     if derived and not any(isinstance(seg, Lit) for seg in base):
         return None  # no constant part: the destination itself, or a name the destination is built from
     return DERIVED if derived else CONSTANT
-
-
-def is_call_result(root: str) -> bool:
-    """A root naming what an unknown call returned (``3:data.get("jid")``, ``3:self.mktemp()``): it
-    may differ between writers, so it is unknown, never "derived" (rules.md)."""
-    return "(" in root
 
 
 def looks_temporary(value: Value) -> bool:
