@@ -292,3 +292,18 @@ def test_fixed_does_not_count_the_findings_of_a_file_that_vanished(tmp_path, mon
     monkeypatch.setattr(fix_files, "fix_file", fix_then_delete)
     cli.main(["--fix", "--no-cache", "-j", "1", "."])
     assert fixed_count(capsys.readouterr().out) == expected
+
+
+def test_a_form_feed_the_fixer_cannot_keep_is_named_as_the_reason(tmp_path):
+    lines = SEED.split("\n")
+    number = next(i for i in range(1, len(lines))
+                  if lines[i].startswith("    ") and lines[i - 1].startswith("    ") and lines[i].strip())
+    lines[number] = "\f" + lines[number]
+    (tmp_path / "seed.py").write_text("\n".join(lines))
+    proc = subprocess.run(tmplint_argv("--fix", "--no-cache", "seed.py"), cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 2, proc
+    assert ("seed.py: cannot analyse: not fixed: LibCST does not reproduce this file byte for byte "
+            f"(a form feed in the indentation of line {number + 1})\n") in proc.stderr, proc.stderr
+    assert "lone CR" not in proc.stderr
+    assert (tmp_path / "seed.py").read_text() == "\n".join(lines)

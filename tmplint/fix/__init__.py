@@ -90,7 +90,7 @@ def fix_text(text: str, path: str = "<string>", config: Optional[Config] = None,
         if analysed.module is None:
             break
         if analysed.module.code != current:
-            raise SourceError("LibCST does not reproduce this file byte for byte (lone CR line endings?); not fixed")
+            raise SourceError(_round_trip_failure(current, analysed.module.code))
         first = number == 0 and current == text
         fixed, applied = _one_pass(analysed, config, path, wanted, project, targets if first else (), first)
         if fixed is None or fixed == current:
@@ -102,6 +102,21 @@ def fix_text(text: str, path: str = "<string>", config: Optional[Config] = None,
             project.applied.update(applied)
     after = _diagnostics(current, path, config) if current != text else before
     return FixResult(current, max(0, len(before) - len(after)), after)
+
+
+def _round_trip_failure(text: str, code: str) -> str:
+    """Why LibCST's code for ``text`` differs from it: the first line that differs, and what LibCST
+    is known to lose there (a form feed starting an indented line, a lone CR line ending)."""
+    ours, theirs = text.split("\n"), code.split("\n")
+    number = next((n for n, (a, b) in enumerate(zip(ours, theirs), 1) if a != b), min(len(ours), len(theirs)))
+    line = ours[number - 1] if number <= len(ours) else ""
+    if "\f" in line[:len(line) - len(line.lstrip(" \t\f"))]:
+        cause = "a form feed in the indentation of"
+    elif "\r" in line.rstrip("\r"):
+        cause = "lone CR line endings in"
+    else:
+        cause = "at"
+    return f"LibCST does not reproduce this file byte for byte ({cause} line {number})"
 
 
 def _diagnostics(text: str, path: str, config: Config) -> List[Diagnostic]:
