@@ -25,6 +25,7 @@ FS_CALLS = K.OPENERS | K.RENAMES | K.COPIES | frozenset({
     "shutil.unpack_archive", "sqlite3.connect", "logging.FileHandler", "logging.handlers.RotatingFileHandler",
     "logging.handlers.TimedRotatingFileHandler", "logging.handlers.WatchedFileHandler", "tarfile.open",
     "zipfile.ZipFile", "shelve.open", "dbm.open", "socket.socket.bind", "glob.glob", "fcntl.flock",
+    "filelock.FileLock", "filelock.SoftFileLock", "filelock.UnixFileLock", "portalocker.Lock",  # open the lock file
 })
 FS_METHODS = frozenset({
     "open", "read_text", "read_bytes", "write_text", "write_bytes", "touch", "mkdir", "makedirs", "unlink",
@@ -91,6 +92,7 @@ class PathFlow:
         if node in seen:
             return False
         seen.add(node)
+        in_container = False  # an element of a list or tuple: no longer the value of a path keyword
         while True:
             parent = self.parent.get(node)
             if parent is None:
@@ -98,22 +100,27 @@ class PathFlow:
             if isinstance(parent, (cst.BinaryOperation, cst.ConcatenatedString, cst.FormattedString,
                                    cst.FormattedStringExpression, cst.Element, cst.Tuple, cst.List,
                                    cst.IfExp, cst.BooleanOperation)):
+                in_container = in_container or isinstance(parent, (cst.Element, cst.Tuple, cst.List))
                 node = parent
                 continue
             if isinstance(parent, cst.Arg):
                 call = self.parent.get(parent)
                 if not isinstance(call, cst.Call):
                     return False
-                verdict = self._call(call, parent)
+                verdict = self._call(call, parent, in_container)
                 if verdict is None:  # the call builds a path from it: follow the result
                     node = call
                     continue
+                if not verdict and hops > 0 and not in_container:
+                    return any(self._reaches(use, hops - 1, seen) for use in self._parameter_uses(call, parent))
                 return verdict
             if isinstance(parent, cst.Attribute) and parent.value is node:
                 call = self.parent.get(parent)
                 if not isinstance(call, cst.Call) or call.func is not parent:
                     return False
                 method = parent.attr.value
+                if method in ("replace", "rename") and len(call.args) != 1:
+                    return False  # str.replace(old, new), not a path's rename
                 if method in FS_METHODS:
                     return True
                 if method in PATH_METHODS:
@@ -131,7 +138,7 @@ class PathFlow:
                            for use in self._name_uses(parent.name.value, function))
             return False
 
-    def _call(self, call: cst.Call, arg: cst.Arg) -> Optional[bool]:
+    def _call(self, call: cst.Call, arg: cst.Arg, in_container: bool = False) -> Optional[bool]:
         """True: a filesystem operation takes the path; None: it builds a new path; False: neither."""
         scope = self.scope_of(call)
         qualified = self.ev.qualname(call.func, scope) or dotted_name(call.func) or ""
@@ -140,13 +147,48 @@ class PathFlow:
             return None
         if qualified.startswith("tempfile."):
             return False  # dir= and prefix= name where tempfile makes a unique name
-        if arg.keyword is not None and PATH_KEYWORD.match(arg.keyword.value):
+        if arg.keyword is not None and PATH_KEYWORD.match(arg.keyword.value) and not in_container:
             return True
         if qualified in FS_CALLS or last in FS_METHODS:
             return last not in NOT_FS
         if last in NOT_FS or qualified.startswith(("os.path.", "os.environ")):
             return False
         return bool(FS_WORDS.search(last))
+
+    def _parameter_uses(self, call: cst.Call, arg: cst.Arg) -> List[cst.CSTNode]:
+        """A call of a function (or a class's ``__init__``) of this file: the uses of the parameter
+        the argument binds, inside it."""
+        function = self._function_called(call)
+        if function is None:
+            return []
+        params = function.params
+        positional = list(params.posonly_params) + list(params.params)
+        if isinstance(self.parent.get(function), cst.IndentedBlock) and isinstance(
+                self._class_of(function), cst.ClassDef) and positional:
+            positional = positional[1:]  # self
+        name = None
+        if arg.keyword is not None:
+            name = arg.keyword.value
+        elif not arg.star:
+            index = [a for a in call.args if a.keyword is None].index(arg)
+            name = positional[index].name.value if index < len(positional) else None
+        return self._name_uses(name, function) if name else []
+
+    def _function_called(self, call: cst.Call) -> Optional[cst.FunctionDef]:
+        if not isinstance(call.func, cst.Name):
+            return None
+        scope = self.scope_of(call)
+        found = self.ev.lookup(call.func.value, scope)
+        if not found or len(found[1]) != 1:
+            return None
+        owner, (binding,) = found
+        if binding.kind == "def" and isinstance(binding.value, cst.FunctionDef):
+            return binding.value
+        if binding.kind == "class":
+            init = owner.classes.get(call.func.value)
+            init_scope = init.functions.get("__init__") if init is not None else None
+            return init_scope.node if init_scope is not None else None
+        return None
 
     def _uses_of_targets(self, statement: cst.CSTNode) -> List[cst.CSTNode]:
         if isinstance(statement, cst.AssignTarget):

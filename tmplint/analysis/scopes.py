@@ -333,7 +333,12 @@ class Collector:
         del self.locks[len(self.locks) - len(original_node.items):]
 
     def visit_Comparison(self, node: cst.Comparison) -> None:
-        self.excluded.add(node)
+        # a text compared (path == "/tmp/x", p in ("/tmp", "/var/tmp")) is no path in use; a call
+        # inside a comparison (assert rmdir("/tmp/x") is True) still runs, and pathflow decides it
+        for operand in [node.left] + [target.comparator for target in node.comparisons]:
+            if isinstance(operand, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString, cst.Tuple,
+                                    cst.List, cst.Set, cst.Name, cst.Attribute)):
+                self.excluded.add(operand)
 
     # --- bindings -------------------------------------------------------------------------
     def _bind_target(self, target: cst.CSTNode, binding: Binding, index: Tuple[int, ...] = ()) -> None:
