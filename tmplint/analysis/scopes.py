@@ -44,10 +44,13 @@ class Binding(NamedTuple):
 
 class CallSite(NamedTuple):
     node: cst.Call
-    order: int
+    where: Where
     locks: Tuple[cst.CSTNode, ...]  # `with` items and acquire()/flock() calls held around the call
-    where: Optional[Where] = None
     guards: Tuple[Tuple[cst.BaseExpression, bool], ...] = ()  # `if` tests around the call, True in the body
+
+    @property
+    def order(self) -> int:
+        return self.where.order
 
 
 def reaching(bindings: List[Binding], at: Where) -> List[Binding]:
@@ -429,7 +432,7 @@ class Collector:
 
     # --- calls, returns, strings ------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
-        self.scope.calls.append(CallSite(node, self.order, tuple(self.locks), self._where(), tuple(self.guards)))
+        self.scope.calls.append(CallSite(node, self._where(), tuple(self.locks), tuple(self.guards)))
         self._exclude_call_strings(node)
 
     def visit_Expr(self, node: cst.Expr) -> None:
