@@ -8,7 +8,7 @@ from tmplint.analysis import Finding
 from tmplint.analysis import knowledge as K
 from tmplint.analysis import values as V
 from tmplint.analysis.evaluate import Evaluator, substitute
-from tmplint.analysis.guards import Guard, decide, reading
+from tmplint.analysis.guards import Guard, callers_decide, decide, reading
 from tmplint.analysis.messages import default_message, helper_message, rename_message, rule_code
 from tmplint.analysis.scopes import ASSIGN, PARAM, UNPACK, CallSite, Scope, collect, dotted_name
 from tmplint.analysis.tmpdirs import mktemp_calls, shared_tmp_literals
@@ -341,7 +341,7 @@ class ScopeChecker:
     def _guards(self, site: CallSite, scope: Scope) -> Tuple[Guard, ...]:
         """The ``if`` tests of the scope's parameters that a call runs under."""
         found = [guard for guard in (self._guard(test, holds, scope) for test, holds in site.guards) if guard]
-        return reading(found, (f"{scope.id}:{name}" for name, _ in scope.params))
+        return reading(found, _parameter_roots(scope).__contains__)
 
     def _guard(self, test: cst.BaseExpression, holds: bool, scope: Scope) -> Optional[Guard]:
         if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
@@ -368,10 +368,10 @@ class ScopeChecker:
         mapping = self.ev.bind_arguments(function, call, scope, skip_first, pre)
         call_locked = self.is_locked(site, scope)
         out = []
-        own_params = [f"{scope.id}:{name}" for name, _ in scope.params]
+        own_parameter = _parameter_roots(scope).__contains__
         for inner in summary.facts:
             holds, undecided = decide(inner.guards, lambda value: substitute(value, mapping, function))
-            if not holds or len(reading(undecided, own_params)) < len(undecided):
+            if not holds or not callers_decide(undecided, own_parameter):
                 continue  # renames nothing for these arguments, or cannot be told: silent
             src = substitute(inner.src, mapping, function)
             dst = substitute(inner.dst, mapping, function)
@@ -501,6 +501,11 @@ class ScopeChecker:
                 if message is not None:
                     self.report(rule.code, message, fact.node)
         return list(self.findings.values())
+
+
+def _parameter_roots(scope: Scope) -> Set[str]:
+    """How a scope's parameters appear as roots of its values (``"3:path"``)."""
+    return {f"{scope.id}:{name}" for name, _ in scope.params}
 
 
 def _single_root(value: V.Value) -> Optional[str]:

@@ -619,12 +619,8 @@ def substitute(value: V.Value, mapping: Dict[str, Tuple[V.Value, object]], funct
                 if not dot or head not in mapping:
                     segs.append(seg)
                     continue
-                arg = mapping[head][0]
-                if arg.segs and all(isinstance(s, V.Var) for s in arg.segs):
-                    segs.extend(V.attribute_of(s, attr) for s in arg.segs)
-                    continue
-                shown = V.path_attribute(arg, attr)
-                if shown is not None:  # path.suffix of "{d}/{m}.py" is ".py"
+                shown = V.argument_attribute(mapping[head][0], attr)
+                if shown is not None:
                     segs.extend(shown.segs)
                     continue
             segs.append(V.Var(frozenset(f"call:{r}" for r in seg.roots)))

@@ -21,7 +21,9 @@ class Guard(NamedTuple):
 
 
 def text_of(value: V.Value) -> Optional[str]:
-    """The text of a constant value, else None."""
+    """The text of a constant value (``""`` for no text: a name without a suffix), else None."""
+    if not value.segs:
+        return ""
     if not V.is_constant(value):
         return None
     return "".join("/" if seg is V.SEP else seg.text for seg in value.segs)
@@ -60,12 +62,19 @@ def decide(guards: Iterable[Guard], substitute: Callable[[V.Value], V.Value]
     return True, tuple(undecided)
 
 
-def reading(guards: Iterable[Guard], roots: Iterable[str]) -> Tuple[Guard, ...]:
-    """The guards that test one of ``roots`` (the parameters): the others are the helper's own
+def _parameter_of(root: str, is_parameter: Callable[[str], bool]) -> bool:
+    """A root that is a parameter, or an attribute of one (``path.suffix``)."""
+    return is_parameter(root) or is_parameter(root.split(".", 1)[0])
+
+
+def reading(guards: Iterable[Guard], is_parameter: Callable[[str], bool]) -> Tuple[Guard, ...]:
+    """The guards that test a parameter (or its ``.suffix``/``.name``): the others are the helper's own
     business, and the call site cannot decide them."""
-    wanted = set(roots)
+    return tuple(g for g in guards
+                 if any(_parameter_of(r, is_parameter) for r in V.roots(g.subject) | V.roots(g.operand)))
 
-    def tests_one(root: str) -> bool:  # the parameter, or its .suffix/.name
-        return root in wanted or root.split(".", 1)[0] in wanted
 
-    return tuple(g for g in guards if any(tests_one(r) for r in V.roots(g.subject) | V.roots(g.operand)))
+def callers_decide(undecided: Iterable[Guard], is_parameter: Callable[[str], bool]) -> bool:
+    """Every guard a call left undecided tests only the caller's own parameters, so the caller's callers
+    can decide it; otherwise it can never be told, and the call stays silent."""
+    return all(_parameter_of(r, is_parameter) for g in undecided for r in V.roots(g.subject) | V.roots(g.operand))

@@ -20,7 +20,7 @@ from typing import Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Set, T
 
 from tmplint import noqa as noqa_mod
 from tmplint.analysis import values as V
-from tmplint.analysis.guards import Guard, decide
+from tmplint.analysis.guards import Guard, callers_decide, decide
 from tmplint.analysis.messages import default_message, helper_message, rename_message, rule_code
 from tmplint.diagnostics import Diagnostic, FixAt
 
@@ -365,8 +365,7 @@ class Index:
                 prefix = call.label
                 for inner in inner_facts:
                     holds, undecided = decide(inner.guards, lambda value: _substitute(value, mapping, prefix))
-                    if not holds or any(not r.startswith("param:") for g in undecided
-                                        for r in V.roots(g.subject) | V.roots(g.operand)):
+                    if not holds or not callers_decide(undecided, lambda root: root.startswith("param:")):
                         continue  # renames nothing for these arguments, or cannot be told: silent
                     src = _substitute(inner.src, mapping, prefix)
                     dst = _substitute(inner.dst, mapping, prefix)
@@ -586,11 +585,8 @@ def _substitute(value: V.Value, mapping: Dict[str, ArgInfo], callee: str) -> V.V
                     is_path = is_path or arg.value.is_path
                     continue
                 arg = mapping.get(head) if dot else None
-                if arg is not None and arg.value.segs and all(isinstance(s, V.Var) for s in arg.value.segs):
-                    segs.extend(V.attribute_of(s, attr) for s in arg.value.segs)
-                    continue
-                shown = V.path_attribute(arg.value, attr) if arg is not None else None
-                if shown is not None:  # path.suffix of "{d}/{m}.py" is ".py"
+                shown = V.argument_attribute(arg.value, attr) if arg is not None else None
+                if shown is not None:
                     segs.extend(shown.segs)
                     continue
             segs.append(V.Var(frozenset(f"{callee}|{r}" if r.startswith("param:") else r for r in seg.roots)))

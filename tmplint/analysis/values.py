@@ -142,13 +142,23 @@ def path_attribute(value: Value, attr: str) -> Optional[Value]:
     base = basename(value)
     if attr == "name":
         return Value(base) if base else None
-    if attr == "suffix" and base and isinstance(base[-1], Lit):
-        text = base[-1].text
-        dot = text.rfind(".")
-        if dot > 0 or (dot == 0 and len(base) > 1):
-            return Value((Lit(text[dot:], None, base[-1].scope),))
-        return None if dot < 0 and len(base) > 1 else Value(())
-    return None
+    if attr != "suffix" or not base or not isinstance(base[-1], Lit):
+        return None
+    text = base[-1].text
+    dot = text.rfind(".")
+    if dot < 0:  # no dot in the last text: no suffix when it is the whole name, else unknown
+        return EMPTY if len(base) == 1 else None
+    if dot == 0 and len(base) == 1:  # ".bashrc": a hidden name has no suffix
+        return EMPTY
+    return Value((Lit(text[dot:], None, base[-1].scope),))
+
+
+def argument_attribute(argument: Value, attr: str) -> Optional[Value]:
+    """``param.attr`` once a call gives ``argument`` for ``param``: an opaque argument's attribute, or
+    what its text shows (``path_attribute``); None when neither can be told."""
+    if argument.segs and all(isinstance(s, Var) for s in argument.segs):
+        return Value(tuple(attribute_of(s, attr) for s in argument.segs))
+    return path_attribute(argument, attr)
 
 
 def attribute_of(seg: Segment, attr: str) -> Segment:
