@@ -14,7 +14,7 @@ from typing import Dict, List, Optional, Set
 import libcst as cst
 
 from tmplint.analysis import knowledge as K
-from tmplint.analysis.scopes import Scope, _child_fields, dotted_name
+from tmplint.analysis.scopes import CLASS, Scope, _child_fields, dotted_name
 
 MAX_HOPS = 4  # name -> use -> name ...: how far a literal is followed
 
@@ -33,7 +33,7 @@ FS_METHODS = frozenset({
     "bind", "remove", "rmtree", "symlink", "link",
 })
 # calls that build a new path from an argument: follow their result
-PATH_BUILDERS = K.JOINS | K.PASS_THROUGH | K.PATHLIB_CLASSES | frozenset({"Path", "PurePath", "os.path.join"})
+PATH_BUILDERS = K.JOINS | K.PASS_THROUGH | K.PATH_TYPES
 PATH_METHODS = K.PATH_METHODS_SAME | K.PATH_METHODS_NEW | frozenset({"format", "encode", "decode"})
 FS_WORDS = re.compile(r"^_*(load|read|save|dump|write|store|export|to_)|open$", re.IGNORECASE)
 PATH_KEYWORD = re.compile(r"(?i)^(path|file|filename|filepath|.*_path|.*_file|.*dir)$")
@@ -77,12 +77,6 @@ class PathFlow:
                 return scope
             current = self.parent.get(current)
         return self.tables.module_scope
-
-    def _function_of(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
-        current = self.parent.get(node)
-        while current is not None and not isinstance(current, (cst.FunctionDef, cst.Lambda, cst.Module)):
-            current = self.parent.get(current)
-        return current
 
     # --- following a value ------------------------------------------------------------------
     def reaches_filesystem(self, literal: cst.CSTNode) -> bool:
@@ -143,7 +137,7 @@ class PathFlow:
         scope = self.scope_of(call)
         qualified = self.ev.qualname(call.func, scope) or dotted_name(call.func) or ""
         last = call.func.attr.value if isinstance(call.func, cst.Attribute) else qualified.rsplit(".", 1)[-1]
-        if qualified in PATH_BUILDERS or last in ("Path", "PurePath", "PosixPath", "joinpath"):
+        if qualified in PATH_BUILDERS or last in K.PATH_CLASS_NAMES or last == "joinpath":
             return None
         if qualified.startswith("tempfile."):
             return False  # dir= and prefix= name where tempfile makes a unique name
@@ -156,41 +150,30 @@ class PathFlow:
         return bool(FS_WORDS.search(last))
 
     def _parameter_uses(self, call: cst.Call, arg: cst.Arg) -> List[cst.CSTNode]:
-        """A call of a function (or a class's ``__init__``) of this file: the uses of the parameter
-        the argument binds, inside it."""
-        function = self._function_called(call)
-        if function is None:
-            return []
-        params = function.params
-        positional = list(params.posonly_params) + list(params.params)
-        if isinstance(self.parent.get(function), cst.IndentedBlock) and isinstance(
-                self._class_of(function), cst.ClassDef) and positional:
-            positional = positional[1:]  # self
-        name = None
-        if arg.keyword is not None:
-            name = arg.keyword.value
-        elif not arg.star:
-            index = [a for a in call.args if a.keyword is None].index(arg)
-            name = positional[index].name.value if index < len(positional) else None
-        return self._name_uses(name, function) if name else []
-
-    def _function_called(self, call: cst.Call) -> Optional[cst.FunctionDef]:
-        if not isinstance(call.func, cst.Name):
-            return None
+        """A call of a function (or a class's ``__init__``) of this file: the uses, inside it, of the
+        parameter the argument binds (bound as the evaluator binds a helper's arguments)."""
         scope = self.scope_of(call)
-        found = self.ev.lookup(call.func.value, scope)
-        if not found or len(found[1]) != 1:
+        target = self.ev.resolve_function(call.func, scope) or self._constructor(call.func, scope)
+        if target is None:
+            return []
+        function, skip_first, pre_args = target
+        for root, (_, bound) in self.ev.bind_arguments(function, call, scope, skip_first, pre_args).items():
+            if bound is arg:
+                return self._name_uses(root.split(":", 1)[1], function.node)
+        return []
+
+    def _constructor(self, func: cst.CSTNode, scope: Scope):
+        """``C(...)`` for a class ``C`` of this file: its ``__init__``, ``self`` bound."""
+        found = self.ev.lookup(func.value, scope) if isinstance(func, cst.Name) else None
+        if not found or len(found[1]) != 1 or found[1][0].kind != CLASS:
             return None
-        owner, (binding,) = found
-        if binding.kind == "def" and isinstance(binding.value, cst.FunctionDef):
-            return binding.value
-        if binding.kind == "class":
-            init = owner.classes.get(call.func.value)
-            init_scope = init.functions.get("__init__") if init is not None else None
-            return init_scope.node if init_scope is not None else None
-        return None
+        cls = found[0].classes.get(func.value)
+        init = cls.functions.get("__init__") if cls is not None else None
+        return (init, True, ()) if init is not None else None
 
     def _uses_of_targets(self, statement: cst.CSTNode) -> List[cst.CSTNode]:
+        """The uses of what an assignment binds: a function's local in that function; a module or
+        class constant anywhere in the module, also as an attribute (``self.LOG``, ``Spool.LOG``)."""
         if isinstance(statement, cst.AssignTarget):
             statement = self.parent.get(statement)
         targets: List[cst.CSTNode] = []
@@ -198,23 +181,17 @@ class PathFlow:
             targets = [t.target for t in statement.targets]
         elif isinstance(statement, (cst.AnnAssign, cst.NamedExpr)):
             targets = [statement.target]
+        scope = self.scope_of(statement)
+        local = scope.kind in ("function", "lambda")
         uses: List[cst.CSTNode] = []
         for target in targets:
             if isinstance(target, cst.Name):
-                owner = self._function_of(statement)
-                at_class = isinstance(self._class_of(statement), cst.ClassDef)
-                uses.extend(self._name_uses(target.value, owner if not isinstance(owner, cst.Module) else None))
-                if at_class or isinstance(owner, cst.Module):
+                uses.extend(self._name_uses(target.value, scope.node if local else None))
+                if not local:
                     uses.extend(self._attribute_uses(target.value))
             elif isinstance(target, cst.Attribute):
                 uses.extend(self._attribute_uses(target.attr.value))
         return uses
-
-    def _class_of(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
-        current = self.parent.get(node)
-        while current is not None and not isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Module)):
-            current = self.parent.get(current)
-        return current
 
     def _name_uses(self, name: str, within: Optional[cst.CSTNode]) -> List[cst.CSTNode]:
         """Loads of ``name`` inside ``within`` (a function), or anywhere in the module when None."""
