@@ -131,18 +131,18 @@ class Evaluator:
         op = expr.operator
         if isinstance(op, cst.Add):
             return self.eval(expr.left, scope) + self.eval(expr.right, scope)
-        if isinstance(op, cst.Divide):
-            left, right = self.eval(expr.left, scope), self.eval(expr.right, scope)
-            if left.is_path or right.is_path:
-                return V.join([left, right], is_path=True)
-            if V.is_constant(right) or isinstance(expr.right, _STRING_NODES):
-                return V.join([left, right])  # x / "name": no number divides by text, so a path join
         if isinstance(op, cst.Modulo) and isinstance(expr.left, (cst.SimpleString, cst.ConcatenatedString)):
             args = expr.right.elements if isinstance(expr.right, cst.Tuple) else None
             values = [self.eval(e.value, scope) for e in args] if args is not None else [self.eval(expr.right, scope)]
             return self._template(expr.left, scope, _PERCENT, values, {})
-        if isinstance(op, (cst.Multiply, cst.Subtract, cst.FloorDivide, cst.Divide)) and (
-                _is_weak(self.eval(expr.left, scope)) or _is_weak(self.eval(expr.right, scope))):
+        if not isinstance(op, (cst.Divide, cst.Multiply, cst.Subtract, cst.FloorDivide)):
+            return self.unknown(expr, scope)
+        left, right = self.eval(expr.left, scope), self.eval(expr.right, scope)
+        if isinstance(op, cst.Divide) and (left.is_path or right.is_path):
+            return V.join([left, right], is_path=True)
+        if isinstance(op, cst.Divide) and (V.is_constant(right) or isinstance(expr.right, _STRING_NODES)):
+            return V.join([left, right])  # x / "name": no number divides by text, so a path join
+        if _is_weak(left) or _is_weak(right):
             return V.WEAK_VALUE  # time.time() * 1000000: still a time
         return self.unknown(expr, scope)
 

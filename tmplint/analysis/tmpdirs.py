@@ -6,9 +6,9 @@ from typing import Iterator, Optional, Sequence
 import libcst as cst
 
 from tmplint.analysis.pathflow import PathFlow
-from tmplint.facts import MktempCall, SharedTmpLiteral
 from tmplint.analysis.scopes import ModuleTables
 from tmplint.analysis.values import string_value
+from tmplint.facts import MktempCall, SharedTmpLiteral
 
 
 def leading_text(node: cst.CSTNode) -> Optional[str]:
@@ -60,20 +60,15 @@ def shared_tmp_literals(module: cst.Module, tables: ModuleTables, evaluator,
         return
     flow = PathFlow(module, tables, evaluator)
     for node, text in candidates:
-        yield SharedTmpLiteral(node, _spelling(node, text), flow.reaches_filesystem(node))
+        yield SharedTmpLiteral(node, _spelling(node, text, evaluator), flow.reaches_filesystem(node))
 
 
-def _spelling(node: cst.CSTNode, text: str) -> str:
+def _spelling(node: cst.CSTNode, text: str, evaluator) -> str:
     """The literal as the program builds it: an f-string keeps its ``{...}`` parts."""
     if "\0" not in text or not isinstance(node, cst.FormattedString):
         return text.split("\0")[0]
-    out = []
-    for part in node.parts:
-        if isinstance(part, cst.FormattedStringText):
-            out.append(part.value)
-        else:
-            out.append("{" + cst.Module([]).code_for_node(part.expression) + "}")
-    return "".join(out)
+    return "".join(part.value if isinstance(part, cst.FormattedStringText)
+                   else "{" + evaluator.text(part.expression) + "}" for part in node.parts)
 
 
 def mktemp_calls(tables: ModuleTables, evaluator) -> Iterator[MktempCall]:

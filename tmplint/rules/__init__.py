@@ -1,8 +1,7 @@
 """The rules: one class per rule, one module per family.
 
 A rule holds everything about itself: its code, name and one-line summary, its fix availability
-and default, the words the text screen needs to see before the rule can fire, examples that run
-as tests (``tests/test_rule_examples.py``), its documentation (``tmplint/rule_docs/<CODE>.md``,
+and default, examples that run as tests (``tests/test_rule_examples.py``), its documentation (``tmplint/rule_docs/<CODE>.md``,
 the source of ``--explain`` and ``docs/rules/``) and its decision over the facts the analysis
 produces. The analysis (``tmplint.analysis``) finds facts; rules decide findings.
 
@@ -10,7 +9,8 @@ Families moved here so far: the shared temp folder (TMP201, TMP202). The rename 
 (TMP101-TMP106) still decides in ``analysis/checker.py`` and ``analysis/index.py``; its
 classes here carry its metadata until its decisions move too.
 
-This package never imports LibCST: the main process reads the catalogue to select rules, print
+The text screen (``tmplint/screen.py``) is not yet read from the rules: it stays one module with
+its own soundness tests. This package never imports LibCST: the main process reads the catalogue to select rules, print
 docs and report, and parses nothing.
 """
 
@@ -31,7 +31,6 @@ class Rule:
     summary: ClassVar[str]
     fix: ClassVar[Optional[str]] = None  # "safe", "sometimes", or None
     default: ClassVar[bool] = True
-    screen_words: ClassVar[Tuple[str, ...]] = ()  # without one of these in a file, the rule cannot fire
     examples: ClassVar[Examples] = Examples()
     fact: ClassVar[Optional[type]] = None  # the kind of fact (tmplint/facts.py) the rule decides, once moved
 

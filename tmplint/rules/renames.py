@@ -6,16 +6,12 @@ Their decisions still live in ``analysis/checker.py`` (in-file) and ``analysis/i
 
 from tmplint.rules import Examples, Rule
 
-# A rename family file names a rename or a temp-looking keyword; the screen's own tests hold the detail.
-_RENAME_WORDS = ("replace", "rename", "move", "tmp", "temp")
-
 
 class NonUniqueTmpNameArgument(Rule):
     code = "TMP101"
     name = "non-unique-tmp-name-argument"
     summary = "a temp name passed to a save helper that renames it into place without a unique part"
     fix = "sometimes"
-    screen_words = _RENAME_WORDS
     examples = Examples(
         bad=('import os\n\ndef save(data, tmp_name):\n    with open(tmp_name, "w") as f:\n        f.write(data)\n'
              '    os.replace(tmp_name, "state.json")\n\nsave("{}", ".tmp_state")\n',),
@@ -30,7 +26,6 @@ class ConstantTmpName(Rule):
     name = "constant-tmp-name"
     summary = "a rename into place whose temp path has a constant basename"
     fix = "sometimes"
-    screen_words = _RENAME_WORDS
     examples = Examples(
         bad=('import os\nwith open(".tmp_state", "w") as f:\n    f.write("{}")\n'
              'os.replace(".tmp_state", "state.json")\n',),
@@ -44,7 +39,6 @@ class DerivedTmpName(Rule):
     name = "derived-tmp-name"
     summary = "a rename into place whose temp path is derived from the destination"
     fix = "sometimes"
-    screen_words = _RENAME_WORDS
     examples = Examples(
         bad=('import os\n\ndef save(data, path):\n    tmp = path + ".tmp"\n    with open(tmp, "w") as f:\n'
              '        f.write(data)\n    os.replace(tmp, path)\n',),
@@ -58,7 +52,6 @@ class ConstantTmpNameDefault(Rule):
     name = "constant-tmp-name-default"
     summary = "a helper parameter with a constant default that the helper renames into place unchanged"
     fix = "sometimes"
-    screen_words = _RENAME_WORDS
     examples = Examples(
         bad=('import os\n\ndef save(data, path, tmp_name=".tmp"):\n    with open(tmp_name, "w") as f:\n'
              '        f.write(data)\n    os.replace(tmp_name, path)\n',),
@@ -72,7 +65,6 @@ class TmpNameUnderFileLock(Rule):
     name = "tmp-name-under-file-lock"
     summary = "a non-unique temp name whose write and rename are held by an inter-process lock"
     fix = "sometimes"
-    screen_words = _RENAME_WORDS
     examples = Examples(
         bad=('import os\nfrom filelock import FileLock\n\ndef save(data, path):\n    with FileLock(path + ".lock"):\n'
              '        with open(path + ".tmp", "w") as f:\n            f.write(data)\n'
@@ -85,7 +77,6 @@ class WeaklyUniqueTmpName(Rule):
     name = "weakly-unique-tmp-name"
     summary = "a temp name whose only varying parts are weak (pid, thread id, time, counter)"
     default = False
-    screen_words = _RENAME_WORDS
     examples = Examples(
         bad=('import os\n\ndef save(data, path):\n    tmp = f"{path}.{os.getpid()}"\n    with open(tmp, "w") as f:\n'
              '        f.write(data)\n    os.replace(tmp, path)\n',),

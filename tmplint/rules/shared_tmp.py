@@ -36,7 +36,6 @@ class TempfileMktemp(Rule):
     name = "tempfile-mktemp"
     summary = "tempfile.mktemp(), whose name can be taken between its choice and its use"
     fact = MktempCall
-    screen_words = ("mktemp",)
     examples = Examples(
         bad=('import tempfile\npath = tempfile.mktemp()\n', 'from tempfile import mktemp as m\npath = m(".db")\n'),
         good=('import tempfile\nfd, path = tempfile.mkstemp()\n',),
