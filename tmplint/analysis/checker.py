@@ -9,11 +9,12 @@ from tmplint.analysis import knowledge as K
 from tmplint.analysis import values as V
 from tmplint.analysis.evaluate import Evaluator, substitute
 from tmplint.analysis.guards import Guard, callers_decide, decide, reading
-from tmplint.analysis.messages import default_message, helper_message, rename_message, rule_code
 from tmplint.analysis.scopes import ASSIGN, PARAM, UNPACK, CallSite, Scope, collect, dotted_name
 from tmplint.analysis.tmpdirs import mktemp_calls, shared_tmp_literals
 from tmplint.config import AnalysisOptions
-from tmplint.rules import rules_for
+from tmplint.facts import DEFAULT, HELPER, RENAME, TempNameKeyword, TempRename
+from tmplint.rules import decide as rule_decides
+from tmplint.rules.renames import temp_kind
 
 MAX_HELPER_DEPTH = 6
 
@@ -329,8 +330,7 @@ class ScopeChecker:
         locked = self.is_locked(site, scope) and write_locked
 
         def reportable(value: V.Value) -> bool:  # never the destination itself (write in place)
-            return (written or V.looks_temporary(value)) and V.classify(value, dst) is not None \
-                and V.shape(value) != V.shape(dst)
+            return temp_kind(value, dst, written) is not None and V.shape(value) != V.shape(dst)
 
         candidates = self.ev.alternatives(src_expr, scope)
         src = next((value for value in candidates if reportable(value)), candidates[0])
@@ -380,7 +380,7 @@ class ScopeChecker:
             arg = mapping.get(root) if root else None
             if not written and arg is not None and arg[1] is not None:
                 written = self._was_written(arg[1].value, scope, writes, site.order)[0]
-            reported = inner.reported or ((written or V.looks_temporary(src)) and V.classify(src, dst) is not None)
+            reported = inner.reported or temp_kind(src, dst, written) is not None
             out.append(Fact(src, dst, site.node, site.node, written, inner.locked or call_locked, site.node, inner.rename,
                             function.name, reported, function, inner, mapping, undecided))
         return out
@@ -404,29 +404,29 @@ class ScopeChecker:
         if scope.kind == "function":
             self._check_defaults(scope, facts)
 
+    def decide(self, fact, node: cst.CSTNode, ref: Optional[cst.CSTNode] = None, scope: Optional[Scope] = None,
+               origin: Optional[Fact] = None) -> bool:
+        """Hand a fact to the rules (tmplint/rules) and report what they decide at ``node``."""
+        decided = rule_decides(fact)
+        if decided is not None:
+            self.report(*decided, node, ref=ref, scope=scope, fact=origin)
+        return decided is not None
+
     def _check_direct(self, fact: Fact, scope: Scope) -> None:
-        if not (fact.written or V.looks_temporary(fact.src)):
-            return  # a move (backup, rotation), not a temp file
-        kind = V.classify(fact.src, fact.dst)
-        if kind is None:
-            return
         literal = V.first_literal(fact.src, [scope.id])
         where = literal.node if literal is not None else fact.src_node
-        code = rule_code(kind, fact.locked, constant="TMP102", derived="TMP103")
-        self.report(code, _rename_message(kind, fact, self.ev), where, scope=scope, fact=fact)
+        rename = TempRename(fact.src, fact.dst, fact.written, fact.locked, RENAME, fact.label,
+                            dst_text=self.ev.text(fact.dst_node))
+        self.decide(rename, where, scope=scope, origin=fact)
 
     def _check_helper_call(self, fact: Fact, scope: Scope) -> None:
-        if fact.inner.reported or fact.guards or not (fact.written or V.looks_temporary(fact.src)):
+        if fact.inner.reported or fact.guards:
             return  # (with guards left, whether it renames at all is for this scope's callers)
-        kind = V.classify(fact.src, fact.dst)
-        if kind is None:
-            return
         arg = self._temp_argument(fact)
         if arg is None:
             return
-        code = rule_code(kind, fact.locked, constant="TMP101", derived="TMP101")
-        message = helper_message(V.basename_text(fact.src), fact.label, "{ref}")
-        self.report(code, message, arg.value, ref=fact.rename, scope=scope, fact=fact)
+        rename = TempRename(fact.src, fact.dst, fact.written, fact.locked, HELPER, fact.label, where="{ref}")
+        self.decide(rename, arg.value, ref=fact.rename, scope=scope, origin=fact)
 
     @staticmethod
     def _temp_argument(fact: Fact) -> Optional[cst.Arg]:
@@ -453,13 +453,10 @@ class ScopeChecker:
             keyword = arg.keyword.value if arg.keyword is not None else None
             if keyword is None or not (keyword == configured or K.TMP_KEYWORD.match(keyword)):
                 continue
-            value = self.ev.eval(arg.value, scope)
-            if V.is_constant(value):
-                message = (f'constant temp name "{V.basename_text(value)}" passed as {keyword}= to {label}(); '
-                           f"if it renames that file into place, concurrent saves collide")
-                if ("TMP101", arg.value) not in self.findings:
-                    self.heuristic[("TMP101", arg.value)] = (call, scope)
-                self.report("TMP101", message, arg.value, scope=scope)
+            known = ("TMP101", arg.value) in self.findings
+            if self.decide(TempNameKeyword(self.ev.eval(arg.value, scope), keyword, label), arg.value,
+                           scope=scope) and not known:
+                self.heuristic[("TMP101", arg.value)] = (call, scope)
 
     def _check_defaults(self, function: Scope, facts: List[Fact]) -> None:
         """TMP104: a temp-name parameter whose constant default is renamed into place unchanged."""
@@ -480,14 +477,9 @@ class ScopeChecker:
                 if not V.is_constant(default):
                     continue
                 src = substitute(fact.src, {root: (default, None)}, function)
-                if not (fact.written or V.looks_temporary(src)):
-                    continue
-                kind = V.classify(src, fact.dst)
-                if kind is None:
-                    continue
-                code = rule_code(kind, fact.locked, constant="TMP104", derived="TMP104")
-                message = default_message(V.basename_text(src), param.name.value, "{ref}")
-                self.report(code, message, param.default, ref=fact.rename, scope=function, fact=fact)
+                rename = TempRename(src, fact.dst, fact.written, fact.locked, DEFAULT, fact.label, where="{ref}",
+                                    parameter=param.name.value)
+                self.decide(rename, param.default, ref=fact.rename, scope=function, origin=fact)
 
     def run(self) -> List[Finding]:
         for scope in self.tables.scopes:
@@ -496,10 +488,7 @@ class ScopeChecker:
         facts = [*mktemp_calls(self.tables, self.ev),
                  *shared_tmp_literals(self.ev.module, self.tables, self.ev, self.options.tmp_dirs)]
         for fact in facts:
-            for rule in rules_for(fact):
-                message = rule.decide(fact)
-                if message is not None:
-                    self.report(rule.code, message, fact.node)
+            self.decide(fact, fact.node)
         return list(self.findings.values())
 
 
@@ -512,11 +501,6 @@ def _single_root(value: V.Value) -> Optional[str]:
     if len(value.segs) == 1 and isinstance(value.segs[0], V.Var) and len(value.segs[0].roots) == 1:
         return next(iter(value.segs[0].roots))
     return None
-
-
-def _rename_message(kind: str, fact: Fact, ev: Evaluator) -> str:
-    dst_text = ev.text(fact.dst_node) if kind == V.DERIVED else ""
-    return rename_message(kind, V.basename_text(fact.src), fact.label, dst_text, fact.locked)
 
 
 def check_module(module: cst.Module, options: AnalysisOptions) -> List[Finding]:

@@ -19,6 +19,7 @@ from tmplint.analysis.index import (
     ArgInfo, CallInfo, FactInfo, FileResult, FunctionInfo, ModuleInfo, PendingFact, Pos, absolute_module,
 )
 from tmplint.analysis.scopes import ASSIGN, CLASS, IMPORT, Scope, dotted_name
+from tmplint.rules.renames import temp_kind
 
 _STRINGISH = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString, cst.BinaryOperation, cst.Name,
               cst.Attribute, cst.Call)
@@ -181,7 +182,7 @@ class Recorder:
             return
         if not any(r.startswith("import:") for r in V.roots(fact.src)):
             return
-        if (fact.written or V.looks_temporary(fact.src)) and V.classify(fact.src, fact.dst) is not None:
+        if temp_kind(fact.src, fact.dst, fact.written) is not None:
             return  # decided and reported in the file itself
         if fact.inner is None:
             where = fact.src_node

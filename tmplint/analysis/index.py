@@ -21,8 +21,10 @@ from typing import Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Set, T
 from tmplint import noqa as noqa_mod
 from tmplint.analysis import values as V
 from tmplint.analysis.guards import Guard, callers_decide, decide
-from tmplint.analysis.messages import default_message, helper_message, rename_message, rule_code
 from tmplint.diagnostics import Diagnostic, FixAt
+from tmplint.facts import DEFAULT, HELPER, RENAME, TempRename
+from tmplint.rules import decide as rule_decides
+from tmplint.rules.renames import temp_kind
 
 Pos = Tuple[int, int, int, int]  # line (1-based), col (0-based), end line, end col
 
@@ -278,7 +280,7 @@ class Index:
             reported = fact.reported
             if not reported and _has_import(fact.src):
                 src, dst = self.resolve(fact.src, root), self.resolve(fact.dst, root)
-                reported = (fact.written or V.looks_temporary(src)) and V.classify(src, dst) is not None
+                reported = temp_kind(src, dst, fact.written) is not None
             out.append(Composed(fact.src, fact.dst, fact.written, fact.locked, reported, reported, fact.direct,
                                 fact.rename_at, None, None, "", fact.guards))
         return out + self.external_facts(path, function.scope)
@@ -356,7 +358,7 @@ class Index:
                     at = facts[0].rename_at if facts else (callee_path, 0)
                     src, dst = self.resolve(src_arg.value, root), self.resolve(dst_arg.value, root)
                     written = src_arg.written
-                    reported = (written or V.looks_temporary(src)) and V.classify(src, dst) is not None
+                    reported = temp_kind(src, dst, written) is not None
                     out.append(Composed(src_arg.value, dst_arg.value, written, call.locked and src_arg.write_locked,
                                         reported, False, True, at, None, src_arg, dst_arg.text))
             else:
@@ -376,8 +378,7 @@ class Index:
                         arg = mapping.get(root_name[len("param:"):])
                         written = bool(arg and arg.written)
                     rs, rd = self.resolve(src, root), self.resolve(dst, root)
-                    reported = inner.reported or (
-                        (written or V.looks_temporary(rs)) and V.classify(rs, rd) is not None)
+                    reported = inner.reported or temp_kind(rs, rd, written) is not None
                     out.append(Composed(src, dst, written, inner.locked or call.locked, reported, inner.reported,
                                         False, inner.rename_at, temp_arg, None, "", undecided))
         self._via[key] = out
@@ -465,49 +466,43 @@ class Index:
     def _where(self, result: FileResult, at: Tuple[str, int]) -> str:
         return f"line {at[1]}" if at[0] == result.path else f"{at[0]}:{at[1]}"
 
+    @staticmethod
+    def _decided(rename: TempRename, path: str, pos: Pos, fix: Dict[str, object]) -> Optional[Diagnostic]:
+        """What the rules (tmplint/rules) decide of a rename, reported at ``pos``."""
+        decided = rule_decides(rename)
+        return Diagnostic(*decided, path, *pos, **fix) if decided is not None else None
+
     def _check(self, result: FileResult, call: CallInfo, fact: Composed, root: str) -> Optional[Diagnostic]:
         if fact.inner_reported or fact.guards:
             return None
         src, dst = self.resolve(fact.src, root), self.resolve(fact.dst, root)
-        if not (fact.written or V.looks_temporary(src)):
-            return None
-        kind = V.classify(src, dst)
-        if kind is None:
-            return None
         if fact.direct:
             literal = V.first_literal(src, [call.owner])
             pos = literal.node if literal is not None else (fact.src_arg.pos if fact.src_arg else None)
             if pos is None:
                 return None
-            code = rule_code(kind, fact.locked, constant="TMP102", derived="TMP103")
-            message = rename_message(kind, V.basename_text(src), call.label, fact.dst_text, fact.locked)
+            rename = TempRename(src, dst, fact.written, fact.locked, RENAME, call.label, dst_text=fact.dst_text)
             arg = fact.src_arg
             fix = self._local_fix(result.path, fact.written, arg.fix, arg.pos) if arg is not None else {}
-            return Diagnostic(code, message, result.path, *pos, **fix)
+            return self._decided(rename, result.path, pos, fix)
         if fact.temp_arg is None or fact.temp_arg.pos is None:
             return None
-        code = rule_code(kind, fact.locked, constant="TMP101", derived="TMP101")
-        message = helper_message(V.basename_text(src), call.label, self._where(result, fact.rename_at))
-        return Diagnostic(code, message, result.path, *fact.temp_arg.pos, **self._helper_fix(fact.rename_at))
+        rename = TempRename(src, dst, fact.written, fact.locked, HELPER, call.label,
+                            where=self._where(result, fact.rename_at))
+        return self._decided(rename, result.path, fact.temp_arg.pos, self._helper_fix(fact.rename_at))
 
     def _check_pending(self, result: FileResult, pending: PendingFact, root: str) -> Optional[Diagnostic]:
         src, dst = self.resolve(pending.src, root), self.resolve(pending.dst, root)
-        if not (pending.written or V.looks_temporary(src)):
-            return None
-        kind = V.classify(src, dst)
-        if kind is None:
-            return None
-        spelled = V.basename_text(src)
         if pending.direct:
             literal = V.first_literal(src, [pending.scope])
             pos = literal.node if literal is not None else pending.pos
-            code = rule_code(kind, pending.locked, constant="TMP102", derived="TMP103")
-            fix = self._local_fix(result.path, pending.written, pending.fix, pending.pos)
-            return Diagnostic(code, rename_message(kind, spelled, pending.label, pending.dst_text, pending.locked),
-                              result.path, *pos, **fix)
-        code = rule_code(kind, pending.locked, constant="TMP101", derived="TMP101")
-        message = helper_message(spelled, pending.label, self._where(result, pending.rename_at))
-        return Diagnostic(code, message, result.path, *pending.pos, **self._helper_fix(pending.rename_at))
+            rename = TempRename(src, dst, pending.written, pending.locked, RENAME, pending.label,
+                                dst_text=pending.dst_text)
+            return self._decided(rename, result.path, pos,
+                                 self._local_fix(result.path, pending.written, pending.fix, pending.pos))
+        rename = TempRename(src, dst, pending.written, pending.locked, HELPER, pending.label,
+                            where=self._where(result, pending.rename_at))
+        return self._decided(rename, result.path, pending.pos, self._helper_fix(pending.rename_at))
 
     def _defaults(self, path: str, result: FileResult, root: str) -> List[Diagnostic]:
         """TMP104 for a constant default that reaches a rename in another file unchanged."""
@@ -525,16 +520,12 @@ class Index:
                         continue
                     src = self.resolve(_substitute(fact.src, {name: ArgInfo(None, default, None, "", False, False)},
                                                    ""), root)
-                    dst = self.resolve(fact.dst, root)
-                    if not (fact.written or V.looks_temporary(src)):
-                        continue
-                    kind = V.classify(src, dst)
-                    if kind is None:
-                        continue
-                    code = rule_code(kind, fact.locked, constant="TMP104", derived="TMP104")
-                    message = default_message(V.basename_text(src), name, self._where(result, fact.rename_at))
-                    out.append(Diagnostic(code, message, path, *pos, **self._helper_fix(fact.rename_at)))
-                    break
+                    rename = TempRename(src, self.resolve(fact.dst, root), fact.written, fact.locked, DEFAULT, "",
+                                        where=self._where(result, fact.rename_at), parameter=name)
+                    found = self._decided(rename, path, pos, self._helper_fix(fact.rename_at))
+                    if found is not None:
+                        out.append(found)
+                        break
         return out
 
 

@@ -5,16 +5,16 @@ and default, examples that run as tests (``tests/test_rule_examples.py``), its d
 the source of ``--explain`` and ``docs/rules/``) and its decision over the facts the analysis
 produces. The analysis (``tmplint.analysis``) finds facts; rules decide findings.
 
-Families moved here so far: the shared temp folder (TMP201, TMP202). The rename family
-(TMP101-TMP106) still decides in ``analysis/checker.py`` and ``analysis/index.py``; its
-classes here carry its metadata until its decisions move too.
+Families: renames into place (``renames.py``, TMP101-TMP106) and the shared temp folder
+(``shared_tmp.py``, TMP201, TMP202). The in-file checker (``analysis/checker.py``) and the
+project index (``analysis/index.py``) make the same facts and hand them to the same rules.
 
 The text screen (``tmplint/screen.py``) is not yet read from the rules: it stays one module with
 its own soundness tests. This package never imports LibCST: the main process reads the catalogue to select rules, print
 docs and report, and parses nothing.
 """
 
-from typing import ClassVar, Dict, List, Optional, Tuple, Type
+from typing import Any, ClassVar, Dict, List, Optional, Tuple, Type, Union
 
 
 class Examples:
@@ -32,12 +32,12 @@ class Rule:
     fix: ClassVar[Optional[str]] = None  # "safe", "sometimes", or None
     default: ClassVar[bool] = True
     examples: ClassVar[Examples] = Examples()
-    fact: ClassVar[Optional[type]] = None  # the kind of fact (tmplint/facts.py) the rule decides, once moved
+    fact: ClassVar[Union[type, Tuple[type, ...]]]  # the kind(s) of fact (tmplint/facts.py) the rule decides
 
     @classmethod
-    def decide(cls, fact: object) -> Optional[str]:
+    def decide(cls, fact: Any) -> Optional[str]:
         """The finding's message for a fact, or None when the rule does not report it."""
-        raise NotImplementedError(f"{cls.code} still decides in tmplint.analysis")
+        raise NotImplementedError
 
     @classmethod
     def documentation(cls) -> str:
@@ -57,10 +57,19 @@ def _all_rules() -> List[Type[Rule]]:
 RULES: Dict[str, Type[Rule]] = {rule.code: rule for rule in _all_rules()}
 _BY_FACT: Dict[type, List[Type[Rule]]] = {}
 for _rule in RULES.values():
-    if getattr(_rule, "fact", None) is not None:
-        _BY_FACT.setdefault(_rule.fact, []).append(_rule)
+    for _kind in _rule.fact if isinstance(_rule.fact, tuple) else (_rule.fact,):
+        _BY_FACT.setdefault(_kind, []).append(_rule)
 
 
 def rules_for(fact: object) -> List[Type[Rule]]:
     """The rules that decide a fact of this kind."""
     return _BY_FACT.get(type(fact), [])
+
+
+def decide(fact: object) -> Optional[Tuple[str, str]]:
+    """The one finding (code, message) a fact makes, or None: a fact's rules never overlap."""
+    for rule in rules_for(fact):
+        message = rule.decide(fact)
+        if message is not None:
+            return rule.code, message
+    return None
