@@ -92,7 +92,9 @@ def test_missing_keys_keep_defaults(tmp_path):
     assert config.analysis == AnalysisOptions()
     assert config.analysis.tmp_dirs == DEFAULT_TMP_DIRS
     assert config.analysis.max_file_size == DEFAULT_MAX_FILE_SIZE
+    assert config.src == (".", "src")  # ruff's default: a src layout resolves its own imports
     assert config.root == str(tmp_path)
+    assert load_config(str(pyproject(tmp_path, 'src = ["lib", "src"]'))).src == ("lib", "src")
 
 
 def test_no_file_means_defaults():
@@ -195,6 +197,8 @@ BAD = [
     ('max-file-size = "2MB"', "max-file-size", 'got the string "2MB"'),
     ('max-file-size = 1.5', "max-file-size", "got the number 1.5"),
     ('max-file-size = true', "max-file-size", "got the boolean true"),
+    ('src = "src"', "src", 'expected a list of folders relative to the project root, like ["src"], got the string'),
+    ('src = [1]', "src", "got the integer 1 in the list"),
 ]
 
 

@@ -238,3 +238,26 @@ def test_recursion_across_files_terminates(tmp_path, monkeypatch):
     })
     monkeypatch.chdir(tmp_path)
     assert found(check_project(["main.py"], Config())) == {("main.py", 2, "TMP101")}
+
+
+SRC_LAYOUT = REPO / "fixtures" / "srclayout"
+
+
+def test_src_layout_resolves_the_package_from_a_test_named_alone(monkeypatch):
+    """``src`` (default [".", "src"]): ``tmplint tests/test_store.py`` (pre-commit, only the test changed)
+    finds ``statekeeper`` in src/ as ``tmplint .`` does, so its guesses about the helpers are settled."""
+    from dataclasses import replace
+
+    from tmplint.config import load_config_for
+
+    monkeypatch.chdir(SRC_LAYOUT)
+    config = load_config_for(".")
+    assert config.src == (".", "src")
+    everything = [str(p.relative_to(SRC_LAYOUT)) for p in sorted(SRC_LAYOUT.rglob("*.py"))]
+    whole = found(check_project(everything, config))
+    assert whole == {("src/statekeeper/store.py", 9, "TMP101")}
+    for name in everything:
+        assert found(check_project([name], config)) == {t for t in whole if t[0] == name}, name
+    # without src/ among the roots the package is not found and the keyword guesses stay
+    alone = found(check_project(["tests/test_store.py"], replace(config, src=(".",))))
+    assert alone == {("tests/test_store.py", 8, "TMP101"), ("tests/test_store.py", 14, "TMP101")}

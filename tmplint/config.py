@@ -37,6 +37,9 @@ DEFAULT_EXCLUDE: Tuple[str, ...] = (
     ".git", ".venv", "venv", "build", "dist", "node_modules", "__pycache__", ".tox",
 )
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
+# Folders, relative to the project root, that hold first-party packages (ruff's ``src``): a test in
+# ``tests/`` resolves ``import pkg`` from ``src/pkg`` when only the test is named.
+DEFAULT_SRC: Tuple[str, ...] = (".", "src")
 CONFIG_FILE_NAME = "pyproject.toml"
 SECTION = "[tool.tmplint]"
 
@@ -83,6 +86,7 @@ class Config:
     # ``extend-tmp-dirs`` as given; already part of ``analysis.tmp_dirs``, kept so that a ``--tmp-dirs``
     # on the command line replaces the base list and still keeps the file's extension.
     extend_tmp_dirs: Tuple[str, ...] = ()
+    src: Tuple[str, ...] = DEFAULT_SRC
 
     @property
     def project_root(self) -> str:
@@ -219,6 +223,7 @@ _SELECTOR_EXPECTED = (f"a list of rule codes or prefixes like {_CODE_EXAMPLE} or
                       f"(known codes: {', '.join(ALL_CODES)})")
 _GLOBS_EXPECTED = 'a list of glob patterns like "build" or "tests/fixtures/*"'
 _DIRS_EXPECTED = 'a list of folder paths like "/tmp"'
+_SRC_EXPECTED = 'a list of folders relative to the project root, like ["src"]'
 _HELPERS_EXPECTED = 'a table of function to temp-name parameter, like {"pkg.mod.save" = "tmp_name"}'
 _RENAMES_EXPECTED = 'a table of function to its two parameters, like {"mercurial.util.rename" = ["src", "dst"]}'
 _FIX_HELPER_EXPECTED = 'a function as "module.path:function", like "mypkg.fsutil:unique_tmp_name"'
@@ -228,6 +233,7 @@ _PFI_EXPECTED = 'a table of glob pattern to rule codes, like {"tests/*.py" = ["T
 KNOWN_KEYS: Tuple[str, ...] = (
     "select", "ignore", "extend-select", "exclude", "extend-exclude", "per-file-ignores",
     "tmp-dirs", "extend-tmp-dirs", "save-helpers", "rename-functions", "fix-helper", "max-file-size",
+    "src",
 )
 
 
@@ -461,6 +467,8 @@ def config_from_table(table: Mapping[str, Any], path: str, where: str) -> Config
         values["extend_exclude"] = checker.globs("extend-exclude", table["extend-exclude"])
     if "per-file-ignores" in table:
         values["per_file_ignores"] = checker.per_file_ignores("per-file-ignores", table["per-file-ignores"])
+    if "src" in table:
+        values["src"] = checker.string_list("src", table["src"], _SRC_EXPECTED)
     base_dirs = DEFAULT_TMP_DIRS
     if "tmp-dirs" in table:
         base_dirs = checker.dirs("tmp-dirs", table["tmp-dirs"])
@@ -754,6 +762,7 @@ def describe(config: Config) -> str:
     lines.append(f"exclude = {_toml_value(config.exclude)}")
     lines.append(f"extend-exclude = {_toml_value(config.extend_exclude)}")
     lines.append(f"tmp-dirs = {_toml_value(config.analysis.tmp_dirs)}")
+    lines.append(f"src = {_toml_value(config.src)}")
     if config.analysis.fix_helper is not None:
         lines.append(f"fix-helper = {_toml_value(config.analysis.fix_helper)}")
     lines.append(f"max-file-size = {config.analysis.max_file_size}")

@@ -125,11 +125,19 @@ def _statement_end(text: str, at: int) -> int:
     return n
 
 
-class Locator:
-    """Module name -> the file that defines it, under the project root; searched from the asking file's root."""
+def source_roots(settings: Config) -> Tuple[str, ...]:
+    """The ``src`` folders (first-party imports resolve from them), absolute, relative to the project root."""
+    return tuple(os.path.normpath(os.path.join(os.path.abspath(settings.project_root), folder))
+                 for folder in settings.src)
 
-    def __init__(self, project_root: str):
+
+class Locator:
+    """Module name -> the file that defines it, under the project root; searched from the asking file's
+    root, the folders above it up to the project root, the ``src`` folders, then every root seen."""
+
+    def __init__(self, project_root: str, src: Sequence[str] = ()):
         self.project_root = os.path.abspath(project_root)
+        self.src = [folder for folder in src if self.inside(folder)]
         self.known: Dict[str, List[str]] = {}  # module name -> display paths
         self.roots: List[str] = []
         self._cache: Dict[Tuple[str, str], Optional[str]] = {}
@@ -199,6 +207,7 @@ class Locator:
         while self.inside(parent) and parent not in out:
             out.append(parent)
             parent = os.path.dirname(parent)
+        out += [r for r in self.src if r not in out]
         return out + [r for r in self.roots if r not in out]
 
     def inside(self, path: str) -> bool:
@@ -318,7 +327,7 @@ class ProjectRun:
         self.settings = settings
         self.options = settings.analysis
         self.mapper = mapper
-        self.locator = Locator(settings.project_root)
+        self.locator = Locator(settings.project_root, source_roots(settings))
         self.results: Dict[str, FileResult] = {}
         self.depth: Dict[str, int] = {}
         self.admitted: Set[str] = set()  # parsed for findings (stage one or two), so a TMP000 counts
