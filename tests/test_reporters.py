@@ -11,7 +11,6 @@ import re
 from pathlib import Path
 
 import pytest
-from jsonschema.validators import validator_for
 
 from tmplint import __version__
 from tmplint.diagnostics import Diagnostic
@@ -20,7 +19,7 @@ from tmplint.reporters import FORMATS, format_error, sarif_log, use_color, write
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = REPO / "fixtures" / "golden"
-VENDORED_SCHEMA = REPO / "fixtures" / "sarif-schema-2.1.0.json"
+VENDORED_SCHEMA = REPO / "fixtures" / "sarif-schema-2.1.0.json"  # read by conftest.py's sarif_validator
 # sha256 of the official SARIF 2.1.0 schema as the project's spec ships it (shared/data/sarif-schema-2.1.0.json,
 # read 2026-12-07): the vendored copy must be that file, byte for byte, wherever the tests run.
 OFFICIAL_SCHEMA_SHA256 = "c3b4bb2d6093897483348925aaa73af03b3e3f4bd4ca38cef26dcb4212a2682e"
@@ -80,6 +79,10 @@ GOLDEN_CASES = {
     "report_unsafe_fixes.txt": ("text", {"unsafe_fixes": True}),
     "report_statistics.txt": ("text", {"statistics": True}),
     "report.json": ("json", {"errors": ERRORS}),
+    "report.jsonl": ("json-lines", {"errors": ERRORS}),
+    "report_statistics.json": ("json", {"statistics": True}),
+    "report.junit.xml": ("junit", {"errors": ERRORS}),
+    "report.gitlab.json": ("gitlab", {"errors": ERRORS}),
     "report.github": ("github", {"errors": ERRORS}),
     "report.sarif": ("sarif", {}),
     "report_errors.sarif": ("sarif", {"errors": ERRORS}),
@@ -103,20 +106,12 @@ def test_output_is_deterministic_and_order_independent(tmp_path):
 
 
 def test_unknown_format():
-    assert FORMATS == ("text", "concise", "full", "json", "sarif", "github")
+    assert FORMATS == ("text", "concise", "full", "json", "json-lines", "junit", "gitlab", "sarif", "github")
     with pytest.raises(ValueError, match="unknown format"):
         render("xml")
 
 
 # --- SARIF --------------------------------------------------------------------------------------
-
-@pytest.fixture
-def sarif_validator():
-    schema = json.loads(VENDORED_SCHEMA.read_text(encoding="utf-8"))
-    cls = validator_for(schema)  # the file declares its own draft; do not assume one
-    cls.check_schema(schema)
-    return cls(schema, format_checker=cls.FORMAT_CHECKER)
-
 
 def test_vendored_schema_is_the_official_one():
     assert hashlib.sha256(VENDORED_SCHEMA.read_bytes()).hexdigest() == OFFICIAL_SCHEMA_SHA256
@@ -157,21 +152,22 @@ def test_sarif_header_and_driver():
     driver = run["tool"]["driver"]
     assert driver["name"] == "tmplint"
     assert driver["version"] == __version__
-    assert "informationUri" not in driver
+    assert driver["informationUri"] == "https://github.com/your-org/tmplint"
     assert [r["id"] for r in driver["rules"]] == sorted(RULES)
     for rule in driver["rules"]:
         assert rule["name"] == RULES[rule["id"]].name
         assert rule["shortDescription"]["text"] == RULES[rule["id"]].summary
         assert rule["fullDescription"]["text"] and rule["help"]["text"]
         assert rule["defaultConfiguration"] == {"enabled": RULES[rule["id"]].default, "level": "error"}
-        assert "helpUri" not in rule
+        assert rule["helpUri"] == f"https://github.com/your-org/tmplint/blob/main/docs/rules/{rule['id']}.md"
     assert run["columnKind"] == "unicodeCodePoints"
 
 
-def test_sarif_help_uri_only_with_docs_url():
+def test_sarif_docs_url_overrides_help_uri():
     driver = sarif(docs_url="https://tmplint.example/rules")["runs"][0]["tool"]["driver"]
     assert driver["informationUri"] == "https://tmplint.example/rules"
     assert driver["rules"][0]["helpUri"] == f"https://tmplint.example/rules/{sorted(RULES)[0]}"
+    assert "](https://tmplint.example/rules/TMP106)" in driver["rules"][0]["help"]["markdown"]
 
 
 def test_sarif_results_are_relative_one_based_and_indexed(tmp_path, monkeypatch):
@@ -235,13 +231,42 @@ def test_json_fields_and_one_based_columns():
     items = json.loads(render("json", [diag(col=4, end_col=9, applicability="unsafe"), diag(line=2)],
                               errors=ERRORS))
     assert items[0] == {
-        "code": "TMP102", "message": 'constant name ".tmp_state"', "path": "pkg/store.py",
-        "line": 1, "column": 5, "end_line": 1, "end_column": 10,
-        "fixable": True, "fix": {"title": FIX, "applicability": "unsafe"},
+        "code": "TMP102", "name": "constant-tmp-name", "message": 'constant name ".tmp_state"',
+        "path": "pkg/store.py", "line": 1, "column": 5, "end_line": 1, "end_column": 10,
+        "fixable": True, "fix": {"title": FIX, "message": FIX, "applicability": "unsafe", "edits": []},
+        "url": "https://github.com/your-org/tmplint/blob/main/docs/rules/TMP102.md",
     }
     assert items[1]["fixable"] is False and items[1]["fix"] is None
     assert len(items) == 2  # errors are not findings
     assert render("json", []) == "[]\n"
+
+
+def test_json_carries_the_edits_given():
+    edit = {"content": "x", "location": {"row": 1, "column": 1}, "end_location": {"row": 1, "column": 3}}
+    finding = diag(applicability="safe")
+    (item,) = json.loads(render("json", [finding], edits={finding: [edit]}))
+    assert item["fix"]["edits"] == [edit]
+
+
+def test_json_lines_is_one_json_object_a_line():
+    out = render("json-lines", SAMPLE, errors=ERRORS)
+    lines = out.splitlines()
+    assert out.endswith("\n") and len(lines) == len(SAMPLE)
+    assert [json.loads(line) for line in lines] == json.loads(render("json", SAMPLE))
+    assert render("json-lines", []) == ""
+
+
+def test_statistics_as_json_as_ruff_gives_them():
+    findings = [diag(), diag(line=2, applicability="safe"), diag(code="TMP201", line=3),
+                diag(code="TMP201", line=4), diag(code="TMP201", line=5)]
+    assert json.loads(render("json", findings, statistics=True)) == [
+        {"code": "TMP201", "name": "hardcoded-shared-tmp-path", "count": 3, "fixable": False, "fixable_count": 0},
+        {"code": "TMP102", "name": "constant-tmp-name", "count": 2, "fixable": True, "fixable_count": 1},
+    ]
+    assert render("json", [], statistics=True) == "[]\n"
+    # every other format gives ruff's table, never a silent list of findings
+    for fmt in ("sarif", "github", "junit", "gitlab", "json-lines"):
+        assert render(fmt, findings, statistics=True).splitlines()[0] == "3\tTMP201\t[ ] hardcoded-shared-tmp-path"
 
 
 # --- GitHub -------------------------------------------------------------------------------------

@@ -131,6 +131,7 @@ def _main(argv: Optional[Sequence[str]]) -> int:
         print(f"tmplint: error: {exc}", file=sys.stderr)
         return 2
     args.project_root = settings.project_root
+    args.settings = settings
     if args.show_settings:
         print(config_mod.describe(settings))
         return 0
@@ -393,6 +394,10 @@ def _write(args: argparse.Namespace, findings: List[Diagnostic], errors: List[Di
     options = dict(statistics=args.statistics, errors=errors, root=args.project_root,
                    unsafe_fixes=args.unsafe_fixes, fixed=fixed, summary=not args.quiet,
                    sources=getattr(args, "sources", None))
+    if args.format in ("json", "json-lines") and not args.statistics and any(d.fixable for d in findings):
+        from tmplint.edits import fix_edits
+
+        options["edits"] = fix_edits(findings, args.settings, options["sources"])
     if not args.output_file:
         reporters.write_report(args.format, findings, sys.stdout, color=reporters.use_color(sys.stdout), **options)
         return True

@@ -1,22 +1,28 @@
-"""Render findings as text, JSON, SARIF 2.1.0 or GitHub Actions annotations.
+"""Render findings as text, JSON (and JSON lines), SARIF 2.1.0, GitHub Actions annotations, JUnit XML or
+a GitLab Code Quality report, in the shapes ruff gives them.
 
 Every reporter sorts its input and writes nothing time- or machine-dependent apart from the
 SARIF ``%SRCROOT%`` location, so golden files stay stable.
 """
 
+import hashlib
 import json
 import os
 import pathlib
+import re
+import xml.etree.ElementTree as ET
 from collections import Counter
-from typing import Any, Dict, List, Optional, Sequence, TextIO
+from typing import Any, Dict, List, Optional, Sequence, TextIO, Tuple
 from urllib.parse import quote
 
 from tmplint import __version__
 from tmplint.diagnostics import CANNOT_ANALYSE, SAFE, UNSAFE, Diagnostic
+from tmplint.edits import Edit
 from tmplint.registry import RULES
 
 # ``concise`` is ``text`` by ruff's name; ``full`` is ``text`` with each finding's source line under it.
-FORMATS = ("text", "concise", "full", "json", "sarif", "github")
+FORMATS = ("text", "concise", "full", "json", "json-lines", "junit", "gitlab", "sarif", "github")
+TEXT_FORMATS = ("text", "concise", "full")
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -73,34 +79,62 @@ def write_report(
     docs_url: Optional[str] = None,
     summary: bool = True,
     sources: Optional[Dict[str, str]] = None,
+    edits: Optional[Dict[Diagnostic, List[Edit]]] = None,
 ) -> None:
     """Write ``diagnostics`` (the findings that remain) to ``stream`` in format ``fmt``.
 
     ``errors`` are TMP000 diagnostics for files that could not be analysed: the text summary counts
-    them, SARIF lists them as tool execution notifications, GitHub annotates them, JSON leaves them
-    out (the CLI prints them on stderr with :func:`format_error`). ``fixed`` is how many findings
-    ``--fix`` fixed. ``color`` and ``statistics`` apply to the text format only. ``root`` is the
-    folder SARIF URIs are relative to. ``docs_url``, when configured, becomes the SARIF
-    ``informationUri``, and ``docs_url/CODE`` each rule's ``helpUri``. Without ``summary`` (``--quiet``)
-    the text format leaves out its closing lines. ``full`` reads each file's lines from ``sources`` (path ->
-    text, for stdin) or else from disk; a file it cannot read is shown without its source.
+    them, SARIF lists them as tool execution notifications, GitHub annotates them, JUnit reports them
+    as ``<error>``, GitLab as issues; JSON leaves them out (the CLI prints them on stderr with
+    :func:`format_error`). ``fixed`` is how many findings ``--fix`` fixed. ``color`` applies to the text
+    formats only. ``statistics`` counts findings per code: as JSON for ``json``, as ruff's table for
+    every other format (as ruff does). ``root`` is the folder SARIF URIs are relative to.
+    ``docs_url``, when configured, becomes the SARIF ``informationUri``, and ``docs_url/CODE`` each
+    rule's ``helpUri`` and JSON ``url`` (else the rule's page in the repository). Without ``summary``
+    (``--quiet``) the text format leaves out its closing lines. ``full``, SARIF and GitLab read each
+    file's lines (the source line; the fingerprints) from ``sources`` (path -> text, for stdin) or else
+    from disk; a file it cannot read is shown without its source. ``edits`` gives each fixable
+    finding's fix as ruff's JSON edits (``tmplint.edits``); without it JSON gives the fix's title and
+    applicability only.
     """
     findings = sorted(diagnostics, key=Diagnostic.sort_key)
     failures = sorted(errors, key=Diagnostic.sort_key)
-    if fmt in ("text", "concise", "full"):
-        _write_text(findings, stream, color=color, statistics=statistics,
+    lines = _SourceLines(sources or {})
+    if statistics and fmt == "json":
+        stream.write(json.dumps(statistics_items(findings, unsafe_fixes), indent=2) + "\n")
+    elif fmt in TEXT_FORMATS or statistics:
+        _write_text(findings, stream, color=color and fmt in TEXT_FORMATS, statistics=statistics,
                     unsafe_fixes=unsafe_fixes, fixed=fixed, errors=failures, summary=summary,
-                    source=_SourceLines(sources or {}) if fmt == "full" else None)
-    elif fmt == "json":
-        stream.write(json.dumps([_json_item(d) for d in findings], indent=2) + "\n")
+                    source=lines if fmt == "full" else None)
+    elif fmt in ("json", "json-lines"):
+        items = [_json_item(d, docs_url, (edits or {}).get(d)) for d in findings]
+        if fmt == "json":
+            stream.write(json.dumps(items, indent=2) + "\n")
+        for item in items if fmt == "json-lines" else ():
+            stream.write(json.dumps(item, ensure_ascii=False) + "\n")
+    elif fmt == "junit":
+        stream.write(junit_xml(findings, errors=failures))
+    elif fmt == "gitlab":
+        stream.write(json.dumps(gitlab_issues(findings, errors=failures, source=lines), indent=2) + "\n")
     elif fmt == "sarif":
-        log = sarif_log(findings, errors=failures, root=root, docs_url=docs_url)
+        log = sarif_log(findings, errors=failures, root=root, docs_url=docs_url, source=lines)
         stream.write(json.dumps(log, indent=2) + "\n")
     elif fmt == "github":
         for d in findings + failures:
             stream.write(_github_line(d) + "\n")
     else:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+
+
+def rule_url(code: str, docs_url: Optional[str] = None) -> Optional[str]:
+    """The rule's documentation page: ``docs_url/CODE`` when configured, else its page in the repository."""
+    if code not in RULES:
+        return None
+    if docs_url:
+        return f"{docs_url.rstrip('/')}/{code}"
+    from tmplint.docs import RULE_PAGES_URL
+
+    return f"{RULE_PAGES_URL}{code}.md"
 
 
 # --- text -------------------------------------------------------------------------------------
@@ -137,6 +171,15 @@ def _statistics_lines(findings: Sequence[Diagnostic], color: bool, unsafe_fixes:
         name = RULES[code].name if code in RULES else ""
         lines.append(f"{n:>{count_width}}\t{_paint(code.ljust(code_width), _BOLD + _RED, color)}\t{marker}{name}")
     return lines
+
+
+def statistics_items(findings: Sequence[Diagnostic], unsafe_fixes: bool = False) -> List[Dict[str, Any]]:
+    """``--statistics --format json``: ruff's objects (code, name, count, fixable, fixable_count), most frequent first."""
+    counts = Counter(d.code for d in findings)
+    fixable = Counter(d.code for d in findings if _shows_fix(d, unsafe_fixes))
+    return [{"code": code, "name": RULES[code].name if code in RULES else None, "count": n,
+             "fixable": fixable[code] > 0, "fixable_count": fixable[code]}
+            for code, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
 
 
 def summary_lines(
@@ -225,12 +268,16 @@ def _write_text(findings, stream, *, color, statistics, unsafe_fixes, fixed, err
 
 # --- json -------------------------------------------------------------------------------------
 
-def _json_item(d: Diagnostic) -> Dict[str, Any]:
+def _json_item(d: Diagnostic, docs_url: Optional[str] = None, edits: Optional[List[Edit]] = None) -> Dict[str, Any]:
+    """Our fields, and ruff's ``name``, ``url`` and ``fix`` shape: ``message``, ``applicability`` and ``edits``
+    (empty when the edits were not computed, or lie in another file: the message then says where)."""
     fix = None
     if d.fixable:
-        fix = {"title": d.fix_title, "applicability": d.fix_applicability}
+        fix = {"title": d.fix_title, "message": d.fix_title, "applicability": d.fix_applicability,
+               "edits": list(edits or [])}
     return {
         "code": d.code,
+        "name": RULES[d.code].name if d.code in RULES else None,
         "message": d.message,
         "path": d.path,
         "line": d.line,
@@ -239,7 +286,122 @@ def _json_item(d: Diagnostic) -> Dict[str, Any]:
         "end_column": d.end_col + 1,
         "fixable": d.fixable,
         "fix": fix,
+        "url": rule_url(d.code, docs_url),
     }
+
+
+# --- junit ------------------------------------------------------------------------------------
+
+def junit_xml(findings: Sequence[Diagnostic], *, errors: Sequence[Diagnostic] = ()) -> str:
+    """JUnit XML as ruff writes it (what Jenkins and GitLab read): ``testsuites`` > one ``testsuite`` per
+    file > one ``testcase`` per finding holding a ``failure``; a file that could not be analysed is a
+    test case holding an ``error``; a clean run is one passing test case."""
+    suites = ET.Element("testsuites", name="tmplint")
+    by_path: Dict[str, List[Diagnostic]] = {}
+    for d in list(findings) + list(errors):
+        by_path.setdefault(d.path, []).append(d)
+    if not by_path:
+        suite = ET.SubElement(suites, "testsuite", name="tmplint", tests="1", skipped="0", failures="0",
+                              errors="0", package="tmplint")
+        ET.SubElement(suite, "testcase", name="No errors found", classname="tmplint")
+    for path in sorted(by_path):
+        cases = by_path[path]
+        failed = sum(1 for d in cases if d.code != CANNOT_ANALYSE)
+        suite = ET.SubElement(suites, "testsuite", name=path, tests=str(len(cases)), skipped="0",
+                              failures=str(failed), errors=str(len(cases) - failed), package="tmplint")
+        classname = os.path.splitext(path)[0]
+        for d in cases:
+            case = ET.SubElement(suite, "testcase", name=f"tmplint.{d.code}", classname=classname,
+                                 line=str(d.line), column=str(d.col + 1))
+            if d.code == CANNOT_ANALYSE:
+                outcome = ET.SubElement(case, "error", message=f"cannot analyse: {d.message}")
+                outcome.text = f"cannot analyse: {d.message}"
+            else:
+                outcome = ET.SubElement(case, "failure", message=d.message)
+                outcome.text = f"line {d.line}, col {d.col + 1}, {d.message}"
+    total = sum(len(cases) for cases in by_path.values()) or 1
+    suites.set("tests", str(total))
+    suites.set("failures", str(len(findings)))
+    suites.set("errors", str(len(errors)))
+    ET.indent(suites, space="    ")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+
+
+# --- gitlab -----------------------------------------------------------------------------------
+
+# GitHub code scanning's security-severity (0-10) per rule, and what GitLab's Code Quality calls it. A temp
+# name in a shared folder (symlink and pre-creation attacks by other users) and mktemp rank highest; a
+# name two writers of one program share tears data; a lock or a weak part (pid, time) narrows the race.
+SECURITY_SEVERITY = {
+    "TMP101": 5.5, "TMP102": 5.5, "TMP103": 5.5, "TMP104": 5.5, "TMP105": 3.0, "TMP106": 3.0,
+    "TMP201": 7.0, "TMP202": 7.0,
+}
+RULE_TAGS = {
+    "TMP201": ("security", "external/cwe/cwe-377", "external/cwe/cwe-379"),
+    "TMP202": ("security", "external/cwe/cwe-377"),
+}
+_RACE_TAGS = ("security", "correctness", "concurrency", "external/cwe/cwe-367", "external/cwe/cwe-377")
+
+
+def rule_tags(code: str) -> List[str]:
+    return list(RULE_TAGS.get(code, _RACE_TAGS))
+
+
+def _gitlab_severity(code: str) -> str:
+    score = SECURITY_SEVERITY.get(code)
+    if score is None:  # TMP000: the file was not checked at all
+        return "critical"
+    return "critical" if score >= 7 else "major" if score >= 4 else "minor"
+
+
+def _gitlab_path(path: str) -> str:
+    """Relative to the repository (``CI_PROJECT_DIR`` in a GitLab job, else the current folder), as GitLab needs."""
+    base = os.environ.get("CI_PROJECT_DIR") or os.getcwd()
+    absolute = os.path.abspath(path)
+    try:
+        rel = os.path.relpath(absolute, base)
+    except ValueError:
+        return path
+    return path if rel.startswith(os.pardir) else rel.replace(os.sep, "/")
+
+
+def gitlab_issues(findings: Sequence[Diagnostic], *, errors: Sequence[Diagnostic] = (),
+                  source: Optional["_SourceLines"] = None) -> List[Dict[str, Any]]:
+    """GitLab Code Quality issues (description, check_name, fingerprint, severity, location.path,
+    location.lines.begin/end). The fingerprint is the SARIF one: it survives unrelated lines moving."""
+    prints = fingerprints(list(findings) + list(errors), source or _SourceLines({}))
+    issues = []
+    for d in list(findings) + list(errors):
+        message = f"cannot analyse: {d.message}" if d.code == CANNOT_ANALYSE else d.message
+        issues.append({
+            "description": f"{d.code}: {message}",  # GitLab does not show check_name: ruff prepends it too
+            "check_name": d.code,
+            "fingerprint": prints[d],
+            "severity": _gitlab_severity(d.code),
+            "location": {"path": _gitlab_path(d.path), "lines": {"begin": d.line, "end": d.end_line}},
+        })
+    return issues
+
+
+def _normalized_context(d: Diagnostic, source: "_SourceLines") -> str:
+    """The flagged lines with runs of white space made one space: what identifies a finding when lines
+    above it are added or removed, or it is re-indented."""
+    lines = [source.line(d.path, number) for number in range(d.line, max(d.line, d.end_line) + 1)]
+    return " ".join(" ".join(line.split()) for line in lines if line is not None)
+
+
+def fingerprints(diagnostics: Sequence[Diagnostic], source: "_SourceLines") -> Dict[Diagnostic, str]:
+    """A stable identity per finding: sha256 of the code, the path and the normalized text of the flagged
+    lines (never the line number, nor the message, which can name a line), with ``:N`` counting
+    findings that share all three, in file order."""
+    seen: Counter = Counter()
+    out: Dict[Diagnostic, str] = {}
+    for d in sorted(diagnostics, key=Diagnostic.sort_key):
+        path = d.path.replace(os.sep, "/")
+        digest = hashlib.sha256("\0".join((d.code, path, _normalized_context(d, source))).encode()).hexdigest()
+        seen[digest] += 1
+        out[d] = f"{digest[:32]}:{seen[digest]}"
+    return out
 
 
 # --- github -----------------------------------------------------------------------------------
@@ -302,20 +464,53 @@ def _sentence(text: str) -> str:
     return text if text.endswith(".") else text + "."
 
 
+def _absolute_links(markdown: str, docs_url: Optional[str]) -> str:
+    """A rule page's links to its sibling pages (``[TMP106](TMP106.md)``), made absolute for code scanning."""
+    return re.sub(r"\]\((TMP\d{3})\.md\)", lambda m: f"]({rule_url(m.group(1), docs_url)})", markdown)
+
+
 def _sarif_rule(code: str, docs_url: Optional[str]) -> Dict[str, Any]:
+    from tmplint.docs import split_sections
+
     rule = RULES[code]
     description = _sentence(rule.summary)
-    entry: Dict[str, Any] = {
+    documentation = rule.documentation()
+    what = split_sections(documentation).get("What it does", description)
+    return {
         "id": code,
         "name": rule.name,
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": description},
-        "help": {"text": f"{description} {_FIX_HELP.get(rule.fix, '')} Run `tmplint --explain {code}` for details."},
+        "helpUri": rule_url(code, docs_url),
+        "help": {
+            "text": f"{what}\n\n{_FIX_HELP.get(rule.fix, '')} Run `tmplint --explain {code}` for the whole page.",
+            "markdown": _absolute_links(documentation, docs_url),
+        },
         "defaultConfiguration": {"enabled": rule.default, "level": "error"},
+        "properties": {
+            "tags": rule_tags(code),
+            "precision": "high",
+            "security-severity": f"{SECURITY_SEVERITY[code]:.1f}",
+        },
     }
-    if docs_url:
-        entry["helpUri"] = f"{docs_url.rstrip('/')}/{code}"
-    return entry
+
+
+# "... renames it into place without a unique part at line 23; ..." (a helper in the same file) or
+# "... at ckpt/utils.py:415; ..." (one in another file): the second place a TMP101 or TMP104 finding has.
+_RENAMED_AT = re.compile(r" without a unique part at (?:line (\d+)|(.+?):(\d+)); ")
+
+
+def related_location(d: Diagnostic) -> Optional[Tuple[str, int]]:
+    """(path, line) of the rename a finding's message points to (a helper's), or None."""
+    match = _RENAMED_AT.search(d.message)
+    if match is None:
+        return None
+    if match.group(1):
+        return d.path, int(match.group(1))
+    return match.group(2), int(match.group(3))
+
+
+FINGERPRINT_KEY = "tmplintContextHash/v1"
 
 
 def sarif_log(
@@ -324,13 +519,19 @@ def sarif_log(
     errors: Sequence[Diagnostic] = (),
     root: str = ".",
     docs_url: Optional[str] = None,
+    source: Optional[_SourceLines] = None,
 ) -> Dict[str, Any]:
-    """The SARIF 2.1.0 log as a dict (one run, every rule in the driver)."""
+    """The SARIF 2.1.0 log as a dict (one run, every rule in the driver). ``source`` reads the flagged
+    lines for the fingerprints (from disk by default)."""
     codes = sorted(RULES)
     index = {code: i for i, code in enumerate(codes)}
     driver: Dict[str, Any] = {"name": "tmplint", "version": __version__}
     if docs_url:
         driver["informationUri"] = docs_url
+    else:
+        from tmplint.docs import REPOSITORY_URL
+
+        driver["informationUri"] = REPOSITORY_URL
     driver["rules"] = [_sarif_rule(code, docs_url) for code in codes]
     driver["notifications"] = [{
         "id": CANNOT_ANALYSE,
@@ -338,8 +539,10 @@ def sarif_log(
         "shortDescription": {"text": "the file could not be analysed"},
         "defaultConfiguration": {"level": "error"},
     }]
+    findings = sorted(diagnostics, key=Diagnostic.sort_key)
+    prints = fingerprints(findings, source or _SourceLines({}))
     results = []
-    for d in sorted(diagnostics, key=Diagnostic.sort_key):
+    for d in findings:
         result: Dict[str, Any] = {"ruleId": d.code}
         if d.code in index:
             result["ruleIndex"] = index[d.code]
@@ -349,6 +552,15 @@ def sarif_log(
             "artifactLocation": _artifact_location(d.path, root),
             "region": _region(d),
         }}]
+        related = related_location(d)
+        if related is not None:
+            result["relatedLocations"] = [{
+                "id": 1,
+                "physicalLocation": {"artifactLocation": _artifact_location(related[0], root),
+                                     "region": {"startLine": related[1]}},
+                "message": {"text": "the rename into place"},
+            }]
+        result["partialFingerprints"] = {FINGERPRINT_KEY: prints[d]}
         results.append(result)
     notifications = [{
         "descriptor": {"id": CANNOT_ANALYSE, "index": 0},

@@ -18,7 +18,7 @@ import contextlib
 import os
 import warnings
 from contextvars import ContextVar
-from typing import Dict, Iterable, List, NamedTuple, Optional, Set, Tuple, Union
+from typing import Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
@@ -104,6 +104,44 @@ def fix_text(text: str, path: str = "<string>", config: Optional[Config] = None,
     return FixResult(current, max(0, len(before) - len(after)), after)
 
 
+def fix_each(text: str, path: str, config: Optional[Config], findings: Sequence[Diagnostic]) -> Dict[Diagnostic, str]:
+    """Each fixable finding's fix made alone on ``text`` (unsafe ones too): the fixed text per finding
+    whose fix has an edit in this file and parses. One analysis of the file plans them all (the
+    JSON output's edits, ``tmplint.edits``); a finding of the project index (``fix_at``) is planned
+    as ``--fix`` plans it, on an analysis with the index. Raises SourceError as ``fix_text`` does."""
+    from tmplint import engine
+
+    config = config or Config()
+    wanted = _wanted(config, True)
+    parses_with_ast = _ast_parses(text)
+    out: Dict[Diagnostic, str] = {}
+    local = [d for d in findings if d.fixable and d.fix_at is None]
+    indexed = [d for d in findings if d.fixable and d.fix_at is not None]
+    for group in (local, indexed):
+        if not group:
+            continue
+        project, info = None, None
+        if group is indexed:
+            from tmplint.project import module_info
+
+            project, info = ProjectFixes({path: [d.fix_at for d in group]}, {}), module_info(path)
+        analysed = engine.analyse(text, path, config.analysis, project=info, force=True)
+        if analysed.module is None:
+            continue
+        if analysed.module.code != text:
+            raise SourceError(_round_trip_failure(text, analysed.module.code))
+        for d in group:
+            if project is None:
+                key = (d.code, d.line, d.col)
+                fixed, _ = _one_pass(analysed, config, path, wanted,
+                                     only=lambda o, key=key: (o.code, o.line, o.col) == key)
+            else:
+                fixed, _ = _one_pass(analysed, config, path, wanted, project, (d.fix_at,), True, only=lambda o: False)
+            if fixed is not None and fixed != text and _parses(fixed) and (_ast_parses(fixed) or not parses_with_ast):
+                out[d] = fixed
+    return out
+
+
 def _round_trip_failure(text: str, code: str) -> str:
     """Why LibCST's code for ``text`` differs from it: the first line that differs, and what LibCST
     is known to lose there (a form feed starting an indented line, a lone CR line ending)."""
@@ -127,7 +165,8 @@ def _diagnostics(text: str, path: str, config: Config) -> List[Diagnostic]:
 
 
 def _one_pass(analysed, config: Config, path: str, wanted, project: Optional[ProjectFixes] = None,
-              targets: Tuple[FixAt, ...] = (), first: bool = True) -> Tuple[Optional[str], List[FixAt]]:
+              targets: Tuple[FixAt, ...] = (), first: bool = True,
+              only: Optional[Callable[[Diagnostic], bool]] = None) -> Tuple[Optional[str], List[FixAt]]:
     """The fixed text (None when there is nothing to do) and the targets whose edits it made."""
     from tmplint import engine
     from tmplint.fix.apply import add_import, apply_edits, choose_edits, choose_import_name, import_statement
@@ -136,7 +175,7 @@ def _one_pass(analysed, config: Config, path: str, wanted, project: Optional[Pro
 
     module, checker = analysed.module, analysed.checker
     kept = set(config_mod.apply_per_file_ignores(config, engine.select([d for _, d in analysed.pairs], config)))
-    findings = [f for f, d in analysed.pairs if d in kept]
+    findings = [f for f, d in analysed.pairs if d in kept and (only is None or only(d))]
     if project is not None:
         from tmplint.project import provisional_callee
 
