@@ -33,7 +33,8 @@ def test_str_and_bytes_give_the_same_findings():
 
 def test_diagnostic_fields_and_columns():
     (d,) = tmplint.check_source(SAVE, path="pkg/state.py")
-    assert (d.path, d.line, d.col, d.end_line, d.end_col) == ("pkg/state.py", 5, 15, 5, 27)
+    # 1-based columns, as every output format shows them (text: pkg/state.py:5:16)
+    assert (d.path, d.line, d.col, d.end_line, d.end_col) == ("pkg/state.py", 5, 16, 5, 28)
     assert '".tmp_state"' in d.message
 
 

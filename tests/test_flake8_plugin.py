@@ -75,10 +75,11 @@ def write(folder, name: str, source: str) -> str:
 
 
 def engine(source: str, path: str, options: Optional[AnalysisOptions] = None) -> Set[Tuple[int, int, str]]:
-    """What check_source finds, with flake8's 1-based column and every code selected (as ``--select TMP``)."""
+    """What check_source finds (its columns are 1-based, as flake8 shows them), every code selected (as
+    ``--select TMP``)."""
     config = Config(select=tuple(ALL_CODES), analysis=options or AnalysisOptions())
     diagnostics = tmplint.check_source(source, path, config)
-    return {(d.line, d.col + 1, d.code) for d in diagnostics}
+    return {(d.line, d.col, d.code) for d in diagnostics}
 
 
 def only(found: Set[Tuple[int, int, str]], code: str) -> Tuple[int, int, str]:
@@ -355,7 +356,7 @@ def test_run_never_raises(monkeypatch):
     def crash(*args, **kwargs):
         raise RuntimeError("analysis bug")
 
-    monkeypatch.setattr("tmplint.flake8_plugin.check_alone", crash)
+    monkeypatch.setattr("tmplint.api.check_text", crash)
     assert list(Plugin(None, [MKTEMP], "x.py").run()) == []
 
 

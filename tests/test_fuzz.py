@@ -85,7 +85,7 @@ def check_fix(source: Union[str, bytes]) -> bool:
     assert type(fixed) is type(source)
     if fixed == source:
         return False
-    text = tmplint.engine.decode_source(fixed)[0] if isinstance(fixed, bytes) else fixed
+    text = tmplint.source.decode_source(fixed)[0] if isinstance(fixed, bytes) else fixed
     assert _parses(text), fixed
     assert tmplint.fix_source(fixed, "fuzz.py") == fixed, "not idempotent"
     return True

@@ -19,8 +19,7 @@ from tmplint import engine, project
 from tmplint.analysis.index import FileResult
 from tmplint.config import AnalysisOptions, Config
 from tmplint.diagnostics import FixAt
-from tmplint.project import check_alone, check_project, module_info, text_imports
-from tmplint.registry import ALL_CODES
+from tmplint.project import check_project, module_info, text_imports
 from tmplint.runner import run_checks
 
 REPO = Path(__file__).resolve().parent.parent
@@ -147,19 +146,18 @@ def test_screens_on_and_off_agree(monkeypatch):
         assert found(check_project([name], Config())) == marked([name])
 
 
-def test_check_source_stays_one_file():
-    # without other files: the keyword heuristic, as before, and nothing that needs utils.py
-    text = (PACKAGE / "partials.py").read_text()
-    assert {(d.line, d.code) for d in tmplint.check_source(text, "partials.py")} == {(6, "TMP101"), (7, "TMP101")}
-    assert tmplint.check_source((PACKAGE / "trainer.py").read_text(), "trainer.py") == []
-
-
 @pytest.mark.parametrize("name", files(PACKAGE) + files(FIXED))
-def test_one_file_alone_is_a_subset_of_the_cli(name):
-    # what the flake8 plugin reports: the helper of partials.py:7 is in utils.py, so its guess is left out
-    config = Config(select=tuple(ALL_CODES))
-    alone = found(check_alone((REPO / name).read_text(), name, config))
-    assert alone <= found(check_project([name], config))
+def test_check_source_indexes_the_project_as_tmplint_file_does(name):
+    """rules.md, *One answer*: the API reads the other files from disk, as ``tmplint FILE`` does."""
+    text = (REPO / name).read_text()
+    assert found(tmplint.check_source(text, name)) == found(check_project([name], Config())) == marked([name])
+
+
+def test_check_source_resolves_the_helper_it_cannot_see_in_the_file():
+    # partials.py:7 passes tmp= to utils.py's helper: the keyword guess of the file alone is settled by it
+    text = (PACKAGE / "partials.py").read_text()
+    assert {(d.line, d.code) for d in tmplint.check_source(text, rel(PACKAGE / "partials.py"))} == {(6, "TMP101")}
+    assert {(d.line, d.code) for d in tmplint.check_source(text, "partials.py")} == {(6, "TMP101"), (7, "TMP101")}
 
 
 def test_module_names_and_imports():

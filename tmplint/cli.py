@@ -139,7 +139,7 @@ def _main(argv: Optional[Sequence[str]]) -> int:
     paths = args.paths or ["."]
     fixed = 0
     if paths == ["-"]:
-        from tmplint.engine import check_source
+        from tmplint.api import check_data
 
         name = args.stdin_filename or "-"
         data = sys.stdin.buffer.read()
@@ -152,7 +152,7 @@ def _main(argv: Optional[Sequence[str]]) -> int:
                 return 0
             results = []
         else:
-            results = config_mod.apply_per_file_ignores(settings, check_source(data, name, settings))
+            results = check_data(data, name, settings, use_cache=not args.no_cache)  # as `tmplint FILE`
             args.sources = _stdin_sources(name, data)
         if args.fix or args.diff:
             return _fix_stdin(args, settings, name, data, results)
@@ -361,7 +361,7 @@ def _diff_summary(args: argparse.Namespace, results: List[Diagnostic], would: in
 
 def _fix_stdin(args: argparse.Namespace, settings, name: str, data: bytes, results: List[Diagnostic]) -> int:
     """``tmplint --fix -``: the fixed source on stdout, the report on stderr."""
-    from tmplint.fix import fix_text
+    from tmplint.api import fix_text
     from tmplint.source import SourceError, decode_source
 
     errors = [d for d in results if d.code == CANNOT_ANALYSE]
@@ -372,7 +372,7 @@ def _fix_stdin(args: argparse.Namespace, settings, name: str, data: bytes, resul
         return 2
     try:
         text, encoding = decode_source(data)
-        result = fix_text(text, name, settings, args.unsafe_fixes)
+        result = fix_text(text, name, settings, args.unsafe_fixes, use_cache=not args.no_cache)
     except SourceError as exc:
         print(f"{name}: cannot analyse: not fixed: {exc}", file=sys.stderr)
         sys.stdout.buffer.write(data)

@@ -11,7 +11,7 @@ import keyword
 import tokenize
 import warnings
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, NamedTuple, Optional, Tuple
 
 from tmplint import noqa
 from tmplint.analysis import Finding, analyze_module_with_tables
@@ -19,7 +19,7 @@ from tmplint.config import AnalysisOptions, Config
 from tmplint.diagnostics import CANNOT_ANALYSE, Diagnostic
 from tmplint.registry import resolve_selection
 from tmplint.screen import may_have_findings
-from tmplint.source import SourceError, decode_source, read_limit, read_source
+from tmplint.source import SourceError, read_limit, read_source
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -334,40 +334,16 @@ def select(diagnostics: Iterable[Diagnostic], config: Config) -> List[Diagnostic
     return [d for d in diagnostics if d.code == CANNOT_ANALYSE or d.code in enabled]
 
 
-def check_source(
-    source: Union[str, bytes],
-    path: str = "<string>",
-    config: Optional[Config] = None,
-    *,
-    apply_noqa: bool = True,
-) -> List[Diagnostic]:
-    """Check one file's source. Never raises for bad input: it becomes a TMP000 diagnostic."""
+def check_file(path: str, config: Optional[Config] = None) -> List[Diagnostic]:
+    """One file from disk without the project index, selected: the runner's per-file job for a build
+    without ``tmplint.project``. Every front end goes through ``tmplint.api`` instead."""
     config = config or Config()
     try:
-        text = decode_source(source)[0] if isinstance(source, bytes) else source
-        return select(analyse_text(text, path, config.analysis, apply_noqa=apply_noqa), config)
+        text, _ = read_source(path, read_limit(config.analysis.max_file_size))
+        return select(analyse_text(text, path, config.analysis), config)
     except SourceError as exc:
         return [cannot_analyse(path, str(exc))]
     except RecursionError:  # past the analysis: placing findings walks the whole tree again
         return [cannot_analyse(path, "too deeply nested to analyse")]
     except SyntaxError as exc:  # past the analysis too, as above
         return [cannot_analyse(path, f"syntax error: {exc.msg}")]
-
-
-def check_file(path: str, config: Optional[Config] = None) -> List[Diagnostic]:
-    config = config or Config()
-    try:
-        text, _ = read_source(path, read_limit(config.analysis.max_file_size))
-    except SourceError as exc:
-        return [cannot_analyse(path, str(exc))]
-    return check_source(text, path, config)
-
-
-def check_paths(paths: Sequence[str], config: Optional[Config] = None) -> List[Diagnostic]:
-    """Check files and folders (recursively) with the project index, in this process; TMP000
-    diagnostics stand for files that could not be read."""
-    from tmplint.files import iter_python_files
-    from tmplint.project import check_project
-
-    config = config or Config()
-    return check_project(list(iter_python_files(paths, config)), config)

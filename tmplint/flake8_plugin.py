@@ -1,19 +1,23 @@
-"""flake8 entry point ``TMP``: the engine's findings for one file; selection and noqa stay with flake8.
+"""flake8 entry point ``TMP``: what ``tmplint FILE`` finds in the file; selection and noqa stay with flake8.
 
-The analysis keys (``tmp-dirs``, ``save-helpers``, ...) come from the ``[tool.tmplint]`` that applies to
-the file, with ``--tmplint-tmp-dirs``/``--tmplint-save-helpers`` laid over them; ``select``, ``ignore``
-and ``per-file-ignores`` come from flake8 alone. Nothing here imports flake8, so the CLI runs without it.
+flake8 hands over one file at a time; the plugin still indexes the project the file belongs to, through
+the cache the CLI shares (``tmplint.api.check_text``), so a finding that needs another file is reported
+here as by ``tmplint FILE``. The analysis keys (``tmp-dirs``, ``save-helpers``, ``src``, ...) come from
+the ``[tool.tmplint]`` that applies to the file, with ``--tmplint-tmp-dirs``/``--tmplint-save-helpers``
+laid over them; ``select``, ``ignore`` and ``per-file-ignores`` come from flake8 alone. Nothing here
+imports flake8, so the CLI runs without it.
 """
 
 import ast
 import logging
 import os
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any, Iterator, List, Optional, Set, Tuple, Type
 
+from tmplint import api
 from tmplint.config import AnalysisOptions, Config, ConfigError, load_config_for, merge_cli
 from tmplint.diagnostics import CANNOT_ANALYSE
-from tmplint.project import check_alone
 from tmplint.registry import ALL_CODES, RULES
 
 LOG = logging.getLogger(__name__)
@@ -54,6 +58,8 @@ class Plugin:
     # Set by parse_options: the flake8 options laid over [tool.tmplint]; None where not given.
     tmp_dirs: Optional[Tuple[str, ...]] = None
     save_helpers: Optional[Tuple[str, ...]] = None
+    # flake8 --disable-noqa: the file's noqa comments are not applied (the others' still are, as by tmplint)
+    disable_noqa = False
 
     def __init__(self, tree: ast.AST, lines: List[str], filename: str) -> None:
         # ``tree`` is only here so flake8 classifies this as a tree plugin; LibCST needs its own parse.
@@ -88,6 +94,7 @@ class Plugin:
         save_helpers = getattr(options, "tmplint_save_helpers", None)
         cls.tmp_dirs = None if tmp_dirs is None else tuple(tmp_dirs)
         cls.save_helpers = None if save_helpers is None else tuple(save_helpers)
+        cls.disable_noqa = bool(getattr(options, "disable_noqa", False))
         try:
             cls._merge(Config())  # bad values are a usage error now, not a failure per file later
         except ConfigError as exc:
@@ -101,13 +108,18 @@ class Plugin:
     def analysis_options(cls, filename: str) -> AnalysisOptions:
         return cls._merge(_project_config(os.path.dirname(os.path.abspath(filename)))).analysis
 
+    def settings(self) -> Config:
+        """The file's ``[tool.tmplint]`` with the flake8 options over it, every code selected and no
+        per-file-ignores: flake8 applies its own."""
+        merged = self._merge(_project_config(os.path.dirname(os.path.abspath(self.filename))))
+        return replace(merged, select=_REPORT_ALL, ignore=(), extend_select=(), per_file_ignores=())
+
     def run(self) -> Iterator[Tuple[int, int, str, Type["Plugin"]]]:
         try:
-            project = _project_config(os.path.dirname(os.path.abspath(self.filename)))
-            config = Config(select=_REPORT_ALL, analysis=self.analysis_options(self.filename), root=project.root)
-            # one file alone: no helper of another file is known, so a guess about one that a file
-            # under the project root may define is left to tmplint, which sees that file
-            diagnostics = check_alone("".join(self.lines), self.filename, config, apply_noqa=False)
+            # flake8 applies noqa itself, the same way: leaving it to flake8 only matters for
+            # --disable-noqa, and costs the cache's answer for the file (it is parsed again)
+            diagnostics = api.check_text("".join(self.lines), self.filename, self.settings(),
+                                         apply_noqa=not self.disable_noqa)
         except Exception:  # a crash on one file must not stop flake8's run over the others
             LOG.exception("tmplint: failed on %s", self.filename)
             return

@@ -30,7 +30,7 @@ from tmplint import config as config_mod
 from tmplint import engine, noqa
 from tmplint.analysis.index import FileResult, Index, ModuleInfo, Provisional, absolute_module
 from tmplint.config import AnalysisOptions, Config
-from tmplint.diagnostics import CANNOT_ANALYSE, Diagnostic
+from tmplint.diagnostics import Diagnostic
 from tmplint.source import SourceError, read_limit, read_source
 
 MAX_IMPORT_DEPTH = 6
@@ -248,9 +248,8 @@ def analyse_file(path: str, options: AnalysisOptions, force: bool = False) -> Fi
 
 
 def analyse_source(text: str, path: str, options: AnalysisOptions, info: ModuleInfo, force: bool = False,
-                   apply_noqa: bool = True, exports: bool = True) -> FileResult:
-    """One file's result for the index; without ``exports``, only its own and provisional findings
-    (all that ``check_alone`` reads: the exports' positions cost a parsed file about as much again)."""
+                   apply_noqa: bool = True) -> FileResult:
+    """One file's result for the index; never raises for bad input (its TMP000 is in the result)."""
     imports = text_imports(text, info)
     try:
         analysed = engine.analyse(text, path, options, apply_noqa=apply_noqa, project=info, force=force)
@@ -271,13 +270,14 @@ def analyse_source(text: str, path: str, options: AnalysisOptions, info: ModuleI
         silenced = apply_noqa and noqa.file_is_ignored(text.splitlines(True))
         result = FileResult(path, info, "parsed", tuple(sorted(set(local), key=Diagnostic.sort_key)),
                             tuple(provisional), imports=imports, file_noqa=silenced)
-        if not exports:
-            return result
         return build_file_result(analysed.module, checker, path, text, result, planner)
     except SourceError as exc:
         return FileResult(path, info, "failed", (engine.cannot_analyse(path, str(exc)),), imports=imports)
-    except RecursionError:
+    except RecursionError:  # past the analysis: placing findings walks the whole tree again
         return FileResult(path, info, "failed", (engine.cannot_analyse(path, "too deeply nested to analyse"),),
+                          imports=imports)
+    except SyntaxError as exc:  # past the analysis too: a literal LibCST takes and Python does not
+        return FileResult(path, info, "failed", (engine.cannot_analyse(path, f"syntax error: {exc.msg}"),),
                           imports=imports)
 
 
@@ -292,15 +292,23 @@ def provisional_callee(checker, finding) -> Optional[Tuple[str, ...]]:
     return callee[0] if callee is not None else None
 
 
-def scan_job(job: Tuple[str, Tuple[Tuple[str, Tuple[str, ...]], ...]]) -> bool:
-    """Stage two: can the file call one of the helpers? It mentions the helper's name as a word, and
-    the top-level package of a module that defines or re-exports it, unless it lies in that package
-    itself (relative imports); ``*`` (methods, reached through ``self``) asks for the name alone."""
+Helpers = Tuple[Tuple[str, Tuple[str, ...]], ...]  # (helper name, top-level packages that reach it)
+
+
+def scan_job(job: Tuple[str, Helpers]) -> bool:
+    """Stage two for a file on disk (see ``scan_text``)."""
     path, helpers = job
     try:
         text, _ = read_source(path)
     except SourceError:
         return False
+    return scan_text(text, path, helpers)
+
+
+def scan_text(text: str, path: str, helpers: Helpers) -> bool:
+    """Stage two: can the file call one of the helpers? It mentions the helper's name as a word, and
+    the top-level package of a module that defines or re-exports it, unless it lies in that package
+    itself (relative imports); ``*`` (methods, reached through ``self``) asks for the name alone."""
     own = module_info(path).name.split(".")[0]
     return any(mentions_any(text, (name,)) and ("*" in tops or own in tops or mentions_any(text, tops))
                for name, tops in helpers)
@@ -323,24 +331,65 @@ def mentions_any(text: str, names: Iterable[str]) -> bool:
 
 
 class ProjectRun:
-    def __init__(self, settings: Config, mapper: Mapper):
+    """One run over the named files and whatever they need from the project on disk.
+
+    ``texts`` holds the text of named files as an editor has it (unsaved, or piped to stdin): such a
+    file is analysed from that text, in this process, and every other file from disk, through the
+    mapper (and so the cache). A text equal to the file on disk goes through the mapper too.
+    ``apply_noqa=False`` leaves the named files' noqa comments to the host (flake8's ``--disable-noqa``).
+    """
+
+    def __init__(self, settings: Config, mapper: Mapper, texts: Optional[Dict[str, str]] = None,
+                 apply_noqa: bool = True):
         self.settings = settings
         self.options = settings.analysis
         self.mapper = mapper
+        self.texts = dict(texts or {})
+        self.apply_noqa = apply_noqa
         self.locator = Locator(settings.project_root, source_roots(settings))
         self.results: Dict[str, FileResult] = {}
         self.depth: Dict[str, int] = {}
         self.admitted: Set[str] = set()  # parsed for findings (stage one or two), so a TMP000 counts
+        self.named: Set[str] = set()
+
+    def _own_text(self, path: str) -> Optional[str]:
+        """The text to analyse ``path`` from in this process; None: from disk, through the mapper."""
+        text = self.texts.get(path)
+        if text is None:
+            return None
+        if not self.apply_noqa and path in self.named:
+            return text
+        try:
+            on_disk, _ = read_source(path, read_limit(self.options.max_file_size))
+        except SourceError:
+            return text
+        if on_disk != text:
+            return text
+        del self.texts[path]  # the file on disk says the same: its cached result serves
+        return None
 
     def analyse(self, paths: Sequence[str], force: bool) -> List[FileResult]:
-        jobs = [Job(path, self.options, force) for path in paths]
-        done = list(self.mapper(analyse_job, jobs)) if jobs else []
+        own = {path: self._own_text(path) for path in paths}
+        jobs = [Job(path, self.options, force) for path in paths if own[path] is None]
+        mapped = iter(self.mapper(analyse_job, jobs) if jobs else [])
+        done = [next(mapped) if own[path] is None else self._analyse_text(path, own[path], force) for path in paths]
         for result in done:
             known = result.path in self.results
             self.results[result.path] = result
             if not known:
                 self.locator.add(result)
         return done
+
+    def _analyse_text(self, path: str, text: str, force: bool) -> FileResult:
+        apply_noqa = self.apply_noqa or path not in self.named
+        result = analyse_source(text, path, self.options, module_info(path), force, apply_noqa=apply_noqa)
+        return result if apply_noqa else replace(result, noqa={})
+
+    def scan(self, paths: Sequence[str], wanted: Helpers) -> List[bool]:
+        """Stage two's scan of each screened file: from its text here when it has one, else from disk."""
+        on_disk = [path for path in paths if path not in self.texts]
+        hits = dict(zip(on_disk, self.mapper(scan_job, [(p, wanted) for p in on_disk]) if on_disk else []))
+        return [hits[path] if path in hits else scan_text(self.texts[path], path, wanted) for path in paths]
 
     def follow_imports(self, new: Sequence[FileResult]) -> None:
         """Add the files ``new`` import (under the project root) as context, breadth first, bounded."""
@@ -359,6 +408,7 @@ class ProjectRun:
             frontier = self.analyse(wanted, force=False) if wanted else []
 
     def run(self, files: Sequence[str]) -> List[Diagnostic]:
+        self.named.update(files)
         for path in files:
             self.depth[path] = 0
         first = self.analyse(list(files), force=False)
@@ -378,7 +428,7 @@ class ProjectRun:
                     scanned[name] = scanned.get(name, frozenset()) | tops
                 screened = [p for p, r in self.results.items() if r.status == "screened"]
                 wanted = tuple(sorted((name, tuple(sorted(tops))) for name, tops in names.items()))
-                hits = self.mapper(scan_job, [(p, wanted) for p in screened]) if screened else []
+                hits = self.scan(screened, wanted) if screened else []
                 for path, hit in zip(screened, hits):
                     if hit:
                         work[path] = True
@@ -424,35 +474,9 @@ def _where_fixed(diagnostic: Diagnostic, named: Set[str]) -> Diagnostic:
                    fix_at=None)
 
 
-def check_project(files: Sequence[str], settings: Config, mapper: Mapper = serial_map) -> List[Diagnostic]:
-    """Check ``files`` (each reported) with the project index; ``mapper`` runs the per-file jobs."""
+def check_project(files: Sequence[str], settings: Config, mapper: Mapper = serial_map,
+                  texts: Optional[Dict[str, str]] = None, apply_noqa: bool = True) -> List[Diagnostic]:
+    """Check ``files`` (each reported) with the project index; ``mapper`` runs the per-file jobs.
+    ``texts``: named files' text as an editor has it, and ``apply_noqa`` (see ``ProjectRun``)."""
     unique = list(dict.fromkeys(files))
-    return ProjectRun(settings, mapper).run(unique)
-
-
-# --- one file alone (the flake8 plugin) ------------------------------------------------------------
-
-
-def check_alone(text: str, path: str, config: Config, *, apply_noqa: bool = True) -> List[Diagnostic]:
-    """A file's findings without other files: its own, plus provisional ones whose helper no file under
-    the project root can define (the CLI, which indexes those files, could only drop them). So
-    these findings are a subset of what ``tmplint`` reports for the same file."""
-    try:
-        info = module_info(path)
-        result = analyse_source(text, path, config.analysis, info, apply_noqa=apply_noqa, exports=False)
-    except Exception:  # pragma: no cover - the plugin's own guard reports it
-        raise
-    if result.status == "failed":
-        return [d for d in result.diagnostics if d.code == CANNOT_ANALYSE]
-    locator = Locator(config.project_root)
-    locator.add(result)
-    found = list(result.diagnostics)
-    for provisional in result.provisional:
-        if not any(_module_of(name, info.root, locator) for name in provisional.callee):
-            found.append(provisional.diagnostic)
-    return engine.select(sorted(set(found), key=Diagnostic.sort_key), config)
-
-
-def _module_of(qualname: str, root: str, locator: Locator) -> bool:
-    parts = qualname.split(".")
-    return any(locator(".".join(parts[:i]), root) for i in range(len(parts) - 1, 0, -1))
+    return ProjectRun(settings, mapper, texts, apply_noqa).run(unique)
