@@ -1,6 +1,7 @@
 """The public API on awkward input: encodings, line endings, noqa, screens, positions."""
 
 import os
+import threading
 from pathlib import Path
 
 import libcst as cst
@@ -186,3 +187,21 @@ def test_messages_spell_the_temp_name_as_the_program_builds_it(expression, spell
               "    tmp.write_text(text)\n    tmp.replace(p)\n")
     (diagnostic,) = tmplint.check_source(source, path="m.py")
     assert diagnostic.code == "TMP103" and f"name {spelled} derived" in diagnostic.message
+
+
+def test_parsing_leaves_libcst_validating_nodes_in_other_threads():
+    """Issue 14: the parse once turned LibCST's node validation off for the whole process while it ran,
+    so a bad node built meanwhile on another thread (the fixer builds nodes) was accepted."""
+    source = "".join(f"def f{n}(a, b):\n    x = a + b * {n}\n    return [x, (a, b)]\n" for n in range(3000))
+    parsing = threading.Thread(target=engine._parse, args=(source,))
+    accepted = tries = 0
+    parsing.start()
+    while parsing.is_alive():
+        tries += 1
+        try:
+            cst.Name("not a name")
+            accepted += 1
+        except cst.CSTValidationError:
+            pass
+    parsing.join()
+    assert tries > 10 and accepted == 0
