@@ -223,7 +223,7 @@ def test_parse_gitignore_rules():
     rules = parse_gitignore("# c\n\n!a\nb/\n/c/d\ne\\ \n")
     assert [(r.negated, r.dir_only, r.anchored) for r in rules] == [
         (True, False, False), (False, True, False), (False, False, True), (False, False, False)]
-    assert rules[3].regex.match("e ")
+    assert rules[3].glob.match("e ")
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
+from tmplint.globs import Glob, glob_to_regex
 from tmplint.registry import ALL_CODES, is_valid_selector, resolve_selection, selector_names
 
 if sys.version_info >= (3, 11):
@@ -589,66 +590,6 @@ def merge_cli(config: Config, **overrides: Any) -> Config:
 # Globs relative to the project root
 
 
-def glob_to_regex(pattern: str, *, slash_crossing: bool = True) -> str:
-    """A regex (no anchors) for a glob. ``**/`` matches any number of folders (also none), a trailing
-    ``/**`` everything below, ``?`` one character, ``[...]``/``[!...]`` a class, ``\\x`` a literal x.
-
-    With ``slash_crossing`` (exclude and per-file-ignores, like fnmatch and ruff) ``*`` and ``?`` may
-    match ``/``; without it (``.gitignore``) they stay within one path segment.
-    """
-    star = ".*" if slash_crossing else "[^/]*"
-    one = "." if slash_crossing else "[^/]"
-    out: List[str] = []
-    i, n = 0, len(pattern)
-    while i < n:
-        char = pattern[i]
-        if char == "*":
-            j = i
-            while j < n and pattern[j] == "*":
-                j += 1
-            if j - i >= 2 and (i == 0 or pattern[i - 1] == "/") and (j == n or pattern[j] == "/"):
-                if j == n:
-                    out.append(".*")
-                else:
-                    out.append("(?:.*/)?")
-                    j += 1  # the "/" after "**" is part of "any number of folders"
-            else:
-                out.append(star)
-            i = j
-        elif char == "?":
-            out.append(one)
-            i += 1
-        elif char == "[":
-            j = i + 1
-            if j < n and pattern[j] in "!^":
-                j += 1
-            if j < n and pattern[j] == "]":
-                j += 1
-            while j < n and pattern[j] != "]":
-                j += 1
-            if j >= n:  # no closing bracket: a literal "["
-                out.append(re.escape(char))
-                i += 1
-                continue
-            inner = pattern[i + 1:j]
-            negate = inner[:1] in ("!", "^")
-            if negate:
-                inner = inner[1:]
-            inner = inner.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]").replace("^", "\\^")
-            if negate:
-                out.append(f"[^{inner}{'' if slash_crossing else '/'}]")
-            else:
-                out.append(f"[{inner}]")
-            i = j + 1
-        elif char == "\\" and i + 1 < n:
-            out.append(re.escape(pattern[i + 1]))
-            i += 2
-        else:
-            out.append(re.escape(char))
-            i += 1
-    return "".join(out)
-
-
 def _posix(path: str) -> str:
     return path.replace(os.sep, "/") if os.sep != "/" else path
 
@@ -658,9 +599,9 @@ def _absolute(path: str) -> str:
 
 
 @lru_cache(maxsize=256)
-def compile_patterns(patterns: Tuple[str, ...], root: str) -> Tuple[Tuple["re.Pattern[str]",
-                                                                          "re.Pattern[str]"], ...]:
-    """For each glob: (regex for a name alone, regex for an absolute path) with the glob joined to ``root``.
+def compile_patterns(patterns: Tuple[str, ...], root: str) -> Tuple[Tuple[Glob, Glob], ...]:
+    """For each glob: (one for a name alone, one for an absolute path) with the glob joined to ``root``;
+    both match in time linear in the path (``tmplint.globs``).
 
     A trailing ``/`` is dropped (folders and files are matched alike) and a leading ``./`` is relative.
     """
@@ -672,15 +613,13 @@ def compile_patterns(patterns: Tuple[str, ...], root: str) -> Tuple[Tuple["re.Pa
             continue
         while pattern.startswith("./"):
             pattern = pattern[2:]
-        name_regex = re.compile(f"(?s:{glob_to_regex(pattern)})\\Z")
-        if pattern.startswith("/") or os.path.isabs(pattern):
-            full = glob_to_regex(pattern)
-        else:
+        base = ""
+        if not (pattern.startswith("/") or os.path.isabs(pattern)):
             base = root
             while pattern.startswith("../"):
                 base, pattern = posixpath.dirname(base), pattern[3:]
-            full = re.escape(base.rstrip("/") + "/") + glob_to_regex(pattern)
-        compiled.append((name_regex, re.compile(f"(?s:{full})\\Z")))
+            base = base.rstrip("/") + "/"
+        compiled.append((Glob(pattern), Glob(pattern, prefix=base)))
     return tuple(compiled)
 
 
@@ -689,8 +628,8 @@ def matches_any(path: str, patterns: Tuple[str, ...], root: str) -> bool:
     ``root``)."""
     full = _absolute(path)
     name = full.rsplit("/", 1)[-1]
-    for name_regex, full_regex in compile_patterns(tuple(patterns), root):
-        if name_regex.match(name) or full_regex.match(full):
+    for name_glob, full_glob in compile_patterns(tuple(patterns), root):
+        if name_glob.match(name) or full_glob.match(full):
             return True
     return False
 

@@ -29,10 +29,10 @@ What a walk does, and why:
 import logging
 import os
 import posixpath
-import re
 from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
-from tmplint.config import Config, glob_to_regex, matches_any
+from tmplint.config import Config, matches_any
+from tmplint.globs import Glob
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 LOG = logging.getLogger("tmplint")
@@ -77,10 +77,10 @@ def is_excluded(path: str, config: Config, *, parents: bool = False) -> bool:
 
 
 class _Rule:
-    __slots__ = ("regex", "negated", "dir_only", "anchored")
+    __slots__ = ("glob", "negated", "dir_only", "anchored")
 
-    def __init__(self, regex: "re.Pattern[str]", negated: bool, dir_only: bool, anchored: bool) -> None:
-        self.regex = regex
+    def __init__(self, glob: Glob, negated: bool, dir_only: bool, anchored: bool) -> None:
+        self.glob = glob
         self.negated = negated
         self.dir_only = dir_only
         self.anchored = anchored
@@ -111,11 +111,8 @@ def parse_gitignore(text: str) -> List[_Rule]:
         anchored = "/" in line
         if line.startswith("/"):
             line = line[1:]
-        try:
-            regex = re.compile(f"(?s:{glob_to_regex(line, slash_crossing=False)})\\Z")
-        except re.error:  # a pattern git would not match either
-            continue
-        rules.append(_Rule(regex, negated, dir_only, anchored))
+        # matched in time linear in the path (tmplint.globs); a reversed range [z-a] matches nothing, as in git
+        rules.append(_Rule(Glob(line, slash_crossing=False), negated, dir_only, anchored))
     return rules
 
 
@@ -138,7 +135,7 @@ class _IgnoreFile:
                 target = rel
             else:
                 target = name
-            if rule.regex.match(target):
+            if rule.glob.match(target):
                 return not rule.negated
         return None
 
