@@ -43,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
     parser.add_argument("--unsafe-fixes", action="store_true",
                         help="also apply fixes marked unsafe (a helper that uses its temp name elsewhere)")
+    parser.add_argument("--add-noqa", action="store_true",
+                        help="add `# noqa: CODE` to every line with a finding, so only new findings fail")
     parser.add_argument("--select", type=_codes, metavar="CODES", help="only these codes or prefixes")
     parser.add_argument("--ignore", type=_codes, metavar="CODES", help="never these codes or prefixes")
     parser.add_argument("--extend-select", type=_codes, metavar="CODES", help="codes to add to the selection (TMP106)")
@@ -138,6 +140,9 @@ def _main(argv: Optional[Sequence[str]]) -> int:
 
     paths = args.paths or ["."]
     fixed = 0
+    if args.add_noqa and (paths == ["-"] or args.fix or args.diff):
+        print("tmplint: error: --add-noqa works on files, without --fix or --diff", file=sys.stderr)
+        return 2
     if paths == ["-"]:
         from tmplint.api import check_data
 
@@ -165,6 +170,8 @@ def _main(argv: Optional[Sequence[str]]) -> int:
         results = run_checks(paths, settings, jobs=args.jobs, use_cache=not args.no_cache)
         if args.verbose:
             _tell_outcomes(args, settings, paths, results)
+        if args.add_noqa:
+            return _add_noqa(args, settings, results, paths)
         if args.fix or args.diff:
             results, fixed, changed = _fix_files(args, settings, results, paths)
             if args.diff:
@@ -181,6 +188,18 @@ def _main(argv: Optional[Sequence[str]]) -> int:
     if findings and not args.exit_zero:
         return 1
     return 0
+
+
+def _add_noqa(args: argparse.Namespace, settings, results: List[Diagnostic], paths: Sequence[str]) -> int:
+    """``--add-noqa``: the directives written, what could not be, and how many (on stderr, as ruff)."""
+    from tmplint.add_noqa import add_noqa_files
+
+    added, failed = add_noqa_files(results, settings, paths)
+    for error in [d for d in results if d.code == CANNOT_ANALYSE] + failed:
+        print(reporters.format_error(error), file=sys.stderr)
+    if not args.quiet:
+        print(f"Added {added} noqa directive{'s' if added != 1 else ''}.", file=sys.stderr)
+    return 2 if failed or any(d.code == CANNOT_ANALYSE for d in results) else 0
 
 
 def _stdin_sources(name: str, data: bytes) -> dict:

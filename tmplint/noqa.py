@@ -3,7 +3,7 @@
 import io
 import re
 import tokenize
-from typing import Dict, List, Optional
+from typing import Dict, Iterable, List, Optional, Tuple
 
 NOQA_INLINE = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
 NOQA_FILE = re.compile(r"\s*# flake8[:=]\s*noqa", re.IGNORECASE)
@@ -17,22 +17,36 @@ def file_is_ignored(lines: List[str]) -> bool:
 def noqa_line_mapping(source: str, lines: List[str]) -> Dict[int, str]:
     """Map each line to the text searched for noqa: a multi-line string's lines share its whole text."""
     mapping: Dict[int, str] = {}
+    for first, last in _token_line_groups(source, len(lines)):
+        joined = "".join(lines[first - 1:last])
+        for number in range(first, last + 1):
+            mapping[number] = joined
+    return mapping
+
+
+def _tokens(source: str) -> List[tokenize.TokenInfo]:
     try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+        return list(tokenize.generate_tokens(io.StringIO(source).readline))
     except (tokenize.TokenError, SyntaxError, IndentationError):
-        return mapping
-    min_line, max_line = len(lines) + 2, -1
-    for tok in tokens:
+        return []
+
+
+def _token_line_groups(source: str, count: int, tokens: Optional[List[tokenize.TokenInfo]] = None
+                       ) -> List[Tuple[int, int]]:
+    """(first, last) line of each run of tokens up to a NEWLINE or NL token, as flake8 groups them:
+    one line, or the lines a multi-line string (or a backslash continuation) spans. Empty when the
+    source does not tokenize."""
+    groups = []
+    min_line, max_line = count + 2, -1
+    for tok in _tokens(source) if tokens is None else tokens:
         if tok.type in (tokenize.ENDMARKER, tokenize.DEDENT):
             continue
         min_line = min(min_line, tok.start[0])
         max_line = max(max_line, tok.end[0])
         if tok.type in (tokenize.NL, tokenize.NEWLINE):
-            joined = "".join(lines[min_line - 1:max_line])
-            for number in range(min_line, max_line + 1):
-                mapping[number] = joined
-            min_line, max_line = len(lines) + 2, -1
-    return mapping
+            groups.append((min_line, max_line))
+            min_line, max_line = count + 2, -1
+    return groups
 
 
 def is_ignored(code: str, physical_line: Optional[str]) -> bool:
@@ -46,3 +60,64 @@ def is_ignored(code: str, physical_line: Optional[str]) -> bool:
         return True
     codes = {c.strip() for c in _SPLIT.split(codes_str) if c.strip()}
     return code in codes or code.startswith(tuple(codes))
+
+
+# --- --add-noqa ---------------------------------------------------------------------------------
+
+_LINE = re.compile(r"([^\r\n]*)(\r\n|\r|\n|$)")
+
+
+def _python_lines(text: str) -> List[Tuple[str, str]]:
+    """(content, line ending) per line as Python counts lines: only CR LF, CR and LF end one."""
+    out = [(m.group(1), m.group(2)) for m in _LINE.finditer(text)]
+    if out and out[-1] == ("", ""):
+        out.pop()  # the empty match after the last line ending
+    return out
+
+
+def add_noqa(source: str, findings: Iterable[Tuple[int, str]]) -> Tuple[str, int]:
+    """``source`` with ``# noqa: CODE`` for each (line, code) finding, as ruff's ``--add-noqa`` writes it:
+    on the line itself, or, for a line inside a multi-line string or a backslash continuation, at the
+    end of the last line of that run (where flake8, and so tmplint, looks); codes are merged into a
+    ``# noqa: X`` already there. Returns the new source and how many lines gained or changed a directive.
+    A finding already silenced (a bare ``# noqa``, a code listed) adds nothing."""
+    lines = _python_lines(source)
+    tokens = _tokens(source)
+    comments = {tok.start[0]: tok.start[1] for tok in tokens if tok.type == tokenize.COMMENT}
+    group = {}
+    for first, last in _token_line_groups(source, len(lines), tokens):
+        for number in range(first, last + 1):
+            group[number] = (first, last)
+    wanted: Dict[int, List[str]] = {}
+    for line, code in findings:
+        first, last = group.get(line, (line, line))
+        if 0 < last <= len(lines):
+            wanted.setdefault(last, []).append(code)
+    changed = 0
+    for target, codes in sorted(wanted.items()):
+        first = group.get(target, (target, target))[0]
+        before = lines[first - 1:target - 1]
+        content, ending = lines[target - 1]
+        searched = "".join(c + e for c, e in before) + content  # the text the engine searches
+        missing = sorted({code for code in codes if not is_ignored(code, searched)})
+        if not missing:
+            continue
+        new = _with_codes(content, comments.get(target), missing)
+        searched = "".join(c + e for c, e in before) + new
+        if not all(is_ignored(code, searched) for code in missing):
+            continue  # an earlier "# noqa: X" inside a string is the one flake8 reads: leave the line be
+        lines[target - 1] = (new, ending)
+        changed += 1
+    return "".join(c + e for c, e in lines), changed
+
+
+def _with_codes(content: str, comment_at: Optional[int], codes: List[str]) -> str:
+    """The line with ``codes`` added to its comment's ``# noqa: X`` (never to a string's), or with a new
+    ``  # noqa: CODES`` at its end."""
+    match = NOQA_INLINE.search(content, comment_at) if comment_at is not None else None
+    if match is None or not match.group("codes"):
+        return content.rstrip() + "  # noqa: " + ", ".join(codes)
+    listed = [c for c in _SPLIT.split(match.group("codes")) if c]
+    rest = content[match.end():]
+    return (content[:match.start()] + "# noqa: " + ", ".join(listed + codes)
+            + (" " + rest.lstrip() if rest.strip() else ""))

@@ -1,11 +1,12 @@
-"""Fixing files on disk: read, fix, and write back atomically with the file's own encoding and mode."""
+"""Changing files on disk (``--fix``, ``--add-noqa``): read, change, and write back atomically with the
+file's own encoding and mode."""
 
 import contextlib
 import os
 import signal
 import stat
 import uuid
-from typing import List, NamedTuple, Optional, Sequence
+from typing import Callable, List, NamedTuple, Optional, Sequence, Tuple
 
 from tmplint.config import Config
 from tmplint.diagnostics import Diagnostic
@@ -27,7 +28,22 @@ class FileFix(NamedTuple):
 
 def fix_file(path: str, config: Config, unsafe_fixes: bool = False, write: bool = True,
              inside: Optional[Sequence[str]] = None) -> FileFix:
-    """Fix one file; with ``write`` the result replaces it atomically. Raises SourceError on bad input.
+    """Fix one file; with ``write`` the result replaces it atomically. Raises SourceError on bad input."""
+    results = []
+
+    def fix(text: str) -> str:
+        results.append(fix_text(text, path, config, unsafe_fixes))
+        return results[0].text
+
+    text, fixed = rewrite_file(path, config, fix, write=write, inside=inside)
+    return FileFix(path, text, fixed, results[0].fixed, results[0].remaining)
+
+
+def rewrite_file(path: str, config: Config, change: Callable[[str], str], write: bool = True,
+                 inside: Optional[Sequence[str]] = None) -> Tuple[str, str]:
+    """Read a file, ``change`` its text, and with ``write`` replace it atomically when the text changed,
+    in the file's own encoding: (the text, the changed text). Raises SourceError on bad input or a
+    failed write (``--fix``, ``--add-noqa``).
 
     With ``inside`` (the folders a run was given), a file whose real path lies outside all of them (a
     symlink pointing out of the tree) is refused before it is read and again just before the write:
@@ -36,10 +52,10 @@ def fix_file(path: str, config: Config, unsafe_fixes: bool = False, write: bool 
     if write and inside is not None:
         _refuse_outside(path, inside)
     text, encoding = decode_source(read_bytes(path, read_limit(config.analysis.max_file_size)))
-    result = fix_text(text, path, config, unsafe_fixes)
-    if result.text != text and write:
+    changed = change(text)
+    if changed != text and write:
         try:
-            encoded = result.text.encode(encoding)
+            encoded = changed.encode(encoding)
         except UnicodeEncodeError as exc:
             raise SourceError(f"the fix cannot be written in {encoding}: {exc.reason}") from None
         if inside is not None:
@@ -48,7 +64,7 @@ def fix_file(path: str, config: Config, unsafe_fixes: bool = False, write: bool 
             write_atomically(path, encoded)
         except OSError as exc:
             raise SourceError(f"cannot write: {exc.strerror or exc}") from None
-    return FileFix(path, text, result.text, result.fixed, result.remaining)
+    return text, changed
 
 
 def allowed_roots(paths: Sequence[str]) -> List[str]:
