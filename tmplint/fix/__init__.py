@@ -169,7 +169,8 @@ def _one_pass(analysed, config: Config, path: str, wanted, project: Optional[Pro
               only: Optional[Callable[[Diagnostic], bool]] = None) -> Tuple[Optional[str], List[FixAt]]:
     """The fixed text (None when there is nothing to do) and the targets whose edits it made."""
     from tmplint import engine
-    from tmplint.fix.apply import add_import, apply_edits, choose_edits, choose_import_name, import_statement
+    from tmplint.fix.apply import apply_edits, choose_edits, choose_import_name, import_statement
+    from tmplint.fix.imports import add_import
     from tmplint.fix.planner import Planner
     from tmplint.fix.spelling import UniquePart
 

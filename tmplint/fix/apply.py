@@ -105,32 +105,3 @@ def import_statement(module_name: str, attribute: Optional[str], local: str) -> 
     else:
         code = f"from {module_name} import {attribute}" + (f" as {local}" if local != attribute else "")
     return cst.parse_statement(code)  # type: ignore[return-value]
-
-
-def _is_import_line(statement: cst.CSTNode) -> bool:
-    return isinstance(statement, cst.SimpleStatementLine) and all(
-        isinstance(s, (cst.Import, cst.ImportFrom)) for s in statement.body)
-
-
-def _is_docstring(statement: cst.CSTNode) -> bool:
-    return (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1
-            and isinstance(statement.body[0], cst.Expr)
-            and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))
-
-
-def add_import(module: cst.Module, statement: cst.SimpleStatementLine, limit: int) -> cst.Module:
-    """Insert after the last top-level import before statement ``limit`` (else after the docstring)."""
-    body = list(module.body)
-    limit = min(limit, len(body))
-    position = None
-    for index in range(limit):
-        if _is_import_line(body[index]):
-            position = index + 1
-    if position is None:
-        position = 1 if body and _is_docstring(body[0]) and limit > 0 else 0
-    if position == 0 and body:
-        # Before the first statement: it keeps its comments, the import takes none.
-        body.insert(0, statement)
-    else:
-        body.insert(position, statement)
-    return module.with_changes(body=body)
