@@ -389,6 +389,7 @@ class FakeStream(io.StringIO):
     (True, "", True),  # no-color.org: only a non-empty value disables colour
 ], ids=["tty", "pipe", "no-color", "empty-no-color"])
 def test_use_color(tty, no_color, expected, monkeypatch):
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
     if no_color is None:
         monkeypatch.delenv("NO_COLOR", raising=False)
     else:
@@ -398,6 +399,7 @@ def test_use_color(tty, no_color, expected, monkeypatch):
 
 def test_use_color_without_isatty_or_closed(monkeypatch):
     monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
     assert use_color(object()) is False
     closed = io.StringIO()
     closed.close()

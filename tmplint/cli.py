@@ -50,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--extend-select", type=_codes, metavar="CODES", help="codes to add to the selection (TMP106)")
     parser.add_argument("--format", "--output-format", dest="format", choices=reporters.FORMATS, default="text",
                         help="output format (default: text, also called concise; full adds the source line)")
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                        help="colour the text output: auto (default: on a terminal, unless NO_COLOR; "
+                             "FORCE_COLOR forces it), always or never")
     parser.add_argument("--output-file", metavar="FILE", help="write the report to FILE instead of stdout")
     parser.add_argument("--statistics", action="store_true", help="count findings per code instead of listing them")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain (errors still exit 2)")
@@ -167,7 +170,7 @@ def _main(argv: Optional[Sequence[str]]) -> int:
             return 2
         if args.verbose:
             _tell_files(args, settings, paths)
-        results = run_checks(paths, settings, jobs=args.jobs, use_cache=not args.no_cache)
+        results = _run_checks(args, paths, settings)
         if args.verbose:
             _tell_outcomes(args, settings, paths, results)
         if args.add_noqa:
@@ -188,6 +191,18 @@ def _main(argv: Optional[Sequence[str]]) -> int:
     if findings and not args.exit_zero:
         return 1
     return 0
+
+
+def _run_checks(args: argparse.Namespace, paths: Sequence[str], settings) -> List[Diagnostic]:
+    """The run, with a progress line on stderr when it is a terminal (and not ``--quiet``)."""
+    from tmplint.progress import Progress, wanted
+
+    progress = Progress(sys.stderr) if wanted(sys.stderr) and not args.quiet else None
+    try:
+        return run_checks(paths, settings, jobs=args.jobs, use_cache=not args.no_cache, progress=progress)
+    finally:
+        if progress is not None:
+            progress.close()
 
 
 def _add_noqa(args: argparse.Namespace, settings, results: List[Diagnostic], paths: Sequence[str]) -> int:
@@ -418,14 +433,15 @@ def _write(args: argparse.Namespace, findings: List[Diagnostic], errors: List[Di
 
         options["edits"] = fix_edits(findings, args.settings, options["sources"])
     if not args.output_file:
-        reporters.write_report(args.format, findings, sys.stdout, color=reporters.use_color(sys.stdout), **options)
+        reporters.write_report(args.format, findings, sys.stdout, color=reporters.use_color(sys.stdout, args.color),
+                               **options)
         return True
     try:
         parent = os.path.dirname(args.output_file)
         if parent:  # as ruff: a report into build/reports/ need not have the folder made first
             os.makedirs(parent, exist_ok=True)
         with open(args.output_file, "w", encoding="utf-8") as stream:
-            reporters.write_report(args.format, findings, stream, color=False, **options)
+            reporters.write_report(args.format, findings, stream, color=args.color == "always", **options)
     except OSError as exc:  # a folder of that name, a read-only place, a full disk
         print(f"tmplint: error: cannot write {args.output_file}: {exc.strerror or exc}", file=sys.stderr)
         return False

@@ -34,10 +34,16 @@ _CYAN = "\x1b[36m"
 _RESET = "\x1b[0m"
 
 
-def use_color(stream: TextIO) -> bool:
-    """Colour only on a terminal, and never when ``NO_COLOR`` is set to a non-empty value (no-color.org)."""
+def use_color(stream: TextIO, when: str = "auto") -> bool:
+    """``--color``: ``always``, ``never``, or ``auto``: never when ``NO_COLOR`` is set to a non-empty value
+    (no-color.org), always when ``FORCE_COLOR`` is (force-color.org; NO_COLOR wins over it), else only
+    on a terminal. The flag overrides both variables, as no-color.org asks."""
+    if when in ("always", "never"):
+        return when == "always"
     if os.environ.get("NO_COLOR"):
         return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
     isatty = getattr(stream, "isatty", None)
     try:
         return bool(isatty and isatty())

@@ -300,10 +300,13 @@ class Pool:
         return "spawn"
 
     def map(self, function: Callable, items: Sequence[Any], order: Sequence[int],
-            failed: Callable[[Any, str], Any], heavy: int = 0) -> List[Any]:
+            failed: Callable[[Any, str], Any], heavy: int = 0,
+            progress: Optional[Callable[[int], None]] = None) -> List[Any]:
         """``function`` over ``items``; ``order`` lists the positions to start with first, of which the
-        first ``heavy`` run one at a time, alone (big files: see HEAVY_BYTES)."""
+        first ``heavy`` run one at a time, alone (big files: see HEAVY_BYTES). ``progress`` hears how
+        many items are done, as results arrive."""
         results: List[Any] = [None] * len(items)
+        finished = 0
         pending: Deque[_Task] = deque(_Task(i, [position], exclusive=True) for i, position in enumerate(order[:heavy]))
         rest = order[heavy:]
         chunk = max(1, min(MAX_CHUNK, len(rest) // (self.jobs * 8)))
@@ -329,8 +332,12 @@ class Pool:
                 timeout = min(w.since for w in busy.values()) + TIME_LIMIT - time.monotonic()
                 wait(list(busy) + [w.process.sentinel for w in busy.values()], timeout=max(0.0, timeout))
                 for worker in list(busy.values()):
+                    before = worker.task.done if worker.task is not None else 0
                     alive = self._receive(worker, results, items, failed)
                     task = worker.task
+                    if progress is not None and task is not None and task.done > before:
+                        finished += task.done - before
+                        progress(finished)
                     if alive and task is not None and task.done == len(task.indices):
                         del busy[worker.conn]
                         worker.task = None
@@ -401,9 +408,11 @@ class Pool:
 class Mapper:
     """Runs a job over items: answers from the cache, runs the rest in this process or the pool."""
 
-    def __init__(self, jobs: int, cache: Optional[Cache]) -> None:
+    def __init__(self, jobs: int, cache: Optional[Cache],
+                 progress: Optional[Callable[[int, int], None]] = None) -> None:
         self.jobs = jobs
         self.cache = cache
+        self.progress = progress  # (items done, items) of each map: the CLI's progress line
         self.pool: Optional[Pool] = None
         self.hits = self.misses = 0
 
@@ -421,6 +430,9 @@ class Mapper:
         todo = [i for i, found in enumerate(results) if found is MISS]
         self.hits += len(items) - len(todo)
         self.misses += len(todo)
+        answered = len(items) - len(todo)
+        if self.progress is not None and items:
+            self.progress(answered, len(items))
         if not todo:
             return results
         lost: List[Any] = []
@@ -429,15 +441,20 @@ class Mapper:
             done = {i: function(items[i]) for i in todo if kind.safe(items[i])}
         rest = [i for i in todo if i not in done]
         if rest:
-            parallel, lost = self._dispatch(function, [items[i] for i in rest], kind)
+            tick = None if self.progress is None else (
+                lambda n, base=answered + len(done), total=len(items): self.progress(base + n, total))
+            parallel, lost = self._dispatch(function, [items[i] for i in rest], kind, tick)
             done.update(zip(rest, parallel))
         for i, result in done.items():
             results[i] = result
             if keys[i] is not None and not any(items[i] is item for item in lost):
                 self.cache.put(keys[i], kind.key(items[i])[0], result)
+        if self.progress is not None:
+            self.progress(len(items), len(items))
         return results
 
-    def _dispatch(self, function: Callable, items: List[Any], kind: Optional[_Kind]) -> Tuple[List[Any], List[Any]]:
+    def _dispatch(self, function: Callable, items: List[Any], kind: Optional[_Kind],
+                  progress: Optional[Callable[[int], None]] = None) -> Tuple[List[Any], List[Any]]:
         """The results, and the items a worker died on (a crash may come from outside: not cached)."""
         if self.pool is None:
             self.pool = Pool(self.jobs)
@@ -446,7 +463,7 @@ class Mapper:
         heavy = sum(1 for size in sizes if size > HEAVY_BYTES) if kind is not None and kind.parses else 0
         failed = kind.failed if kind is not None else _no_fallback
         self.pool.lost = []
-        return self.pool.map(function, items, order, failed, heavy), self.pool.lost
+        return self.pool.map(function, items, order, failed, heavy, progress), self.pool.lost
 
     def close(self) -> None:
         if self.pool is not None:
@@ -497,15 +514,16 @@ def check_files(files: Sequence[str], settings: Config, mapper: Callable) -> Lis
     return sorted(diagnostics, key=Diagnostic.sort_key)
 
 
-def run_checks(paths: Sequence[str], settings, jobs: Optional[int] = None, use_cache: bool = True) -> List[Diagnostic]:
+def run_checks(paths: Sequence[str], settings, jobs: Optional[int] = None, use_cache: bool = True,
+               progress: Optional[Callable[[int, int], None]] = None) -> List[Diagnostic]:
     """Check files and folders through the cache and the worker pool; TMP000 diagnostics stand for
-    files that could not be analysed."""
+    files that could not be analysed. ``progress`` hears (files done, files) through each stage."""
     collecting = gc.isenabled()
     gc.disable()  # the run builds objects that live to its end: collections would find no garbage
     try:
         files = list(iter_python_files(paths, settings))
         cache = Cache.for_project(settings.project_root) if use_cache else None
-        mapper = Mapper(jobs or os.cpu_count() or 1, cache)
+        mapper = Mapper(jobs or os.cpu_count() or 1, cache, progress)
         try:
             results = check_files(files, settings, mapper)
         finally:
