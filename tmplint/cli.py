@@ -170,13 +170,15 @@ def _main(argv: Optional[Sequence[str]]) -> int:
             return 2
         if args.verbose:
             _tell_files(args, settings, paths)
+        guard = _fix_guard(args, settings, paths)  # before the check: what the fixes are planned from
         results = _run_checks(args, paths, settings)
         if args.verbose:
             _tell_outcomes(args, settings, paths, results)
         if args.add_noqa:
             return _add_noqa(args, settings, results, paths)
         if args.fix or args.diff:
-            results, fixed, changed = _fix_files(args, settings, results, paths)
+            with guard:
+                results, fixed, changed = _fix_files(args, settings, results, paths)
             if args.diff:
                 return _diff_exit(args, results, changed, fixed)
 
@@ -342,6 +344,16 @@ def _fix_files(args: argparse.Namespace, settings, results: List[Diagnostic], pa
     gone = (sum(1 for d in results if d.code != CANNOT_ANALYSE and d.path not in vanished)
             - sum(1 for d in after if d.code != CANNOT_ANALYSE))
     return sorted(after + errors, key=Diagnostic.sort_key), max(0, gone), changed
+
+
+def _fix_guard(args: argparse.Namespace, settings, paths: Sequence[str]):
+    """``--fix`` (not ``--diff``): one writing run at a time per project, and each file's hash before the
+    check, so that no edit planned from content that changed since is written (``tmplint.fix.guard``)."""
+    if not args.fix or args.diff:
+        return contextlib.nullcontext()
+    from tmplint.fix.guard import FixGuard
+
+    return FixGuard(settings, paths)
 
 
 @contextlib.contextmanager

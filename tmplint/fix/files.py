@@ -11,6 +11,7 @@ from typing import Callable, List, NamedTuple, Optional, Sequence, Tuple
 from tmplint.config import Config
 from tmplint.diagnostics import Diagnostic
 from tmplint.fix import fix_text
+from tmplint.fix.guard import check_unchanged
 from tmplint.source import SourceError, decode_source, read_bytes, read_limit
 
 
@@ -97,7 +98,8 @@ def write_atomically(path: str, data: bytes) -> None:
 
     The target keeps its permission bits and, as far as the process may set them, its owner and
     group (see :func:`_keep_owner`); a symlink is followed so the link itself stays. If anything
-    fails before the rename the original is intact and the temp file is removed.
+    fails before the rename the original is intact and the temp file is removed. In a ``--fix`` run a
+    file that changed since the check is not replaced (``tmplint.fix.guard``).
     SIGINT and SIGTERM are held back while the temp file exists, so an interrupt lands before
     or after the write, never between creating the temp file and cleaning it up.
     """
@@ -115,6 +117,7 @@ def write_atomically(path: str, data: bytes) -> None:
                 os.fsync(handle.fileno())
                 _keep_owner(handle.fileno(), original)
             os.chmod(temp, mode)  # after the owner: chown clears the set-user/group-ID bits
+            check_unchanged(target)  # in a --fix run: still what its check read, as late as can be
             os.replace(temp, target)
         except BaseException:
             try:
