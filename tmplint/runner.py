@@ -413,6 +413,7 @@ class Mapper:
         self.jobs = jobs
         self.cache = cache
         self.progress = progress  # (items done, items) of each map: the CLI's progress line
+        self._tick: Optional[Callable[[int], None]] = None  # the pool's share of the map under way
         self.pool: Optional[Pool] = None
         self.hits = self.misses = 0
 
@@ -441,9 +442,9 @@ class Mapper:
             done = {i: function(items[i]) for i in todo if kind.safe(items[i])}
         rest = [i for i in todo if i not in done]
         if rest:
-            tick = None if self.progress is None else (
-                lambda n, base=answered + len(done), total=len(items): self.progress(base + n, total))
-            parallel, lost = self._dispatch(function, [items[i] for i in rest], kind, tick)
+            base, total, report = answered + len(done), len(items), self.progress
+            self._tick = None if report is None else (lambda n: report(base + n, total))
+            parallel, lost = self._dispatch(function, [items[i] for i in rest], kind)
             done.update(zip(rest, parallel))
         for i, result in done.items():
             results[i] = result
@@ -453,8 +454,7 @@ class Mapper:
             self.progress(len(items), len(items))
         return results
 
-    def _dispatch(self, function: Callable, items: List[Any], kind: Optional[_Kind],
-                  progress: Optional[Callable[[int], None]] = None) -> Tuple[List[Any], List[Any]]:
+    def _dispatch(self, function: Callable, items: List[Any], kind: Optional[_Kind]) -> Tuple[List[Any], List[Any]]:
         """The results, and the items a worker died on (a crash may come from outside: not cached)."""
         if self.pool is None:
             self.pool = Pool(self.jobs)
@@ -463,7 +463,7 @@ class Mapper:
         heavy = sum(1 for size in sizes if size > HEAVY_BYTES) if kind is not None and kind.parses else 0
         failed = kind.failed if kind is not None else _no_fallback
         self.pool.lost = []
-        return self.pool.map(function, items, order, failed, heavy, progress), self.pool.lost
+        return self.pool.map(function, items, order, failed, heavy, self._tick), self.pool.lost
 
     def close(self) -> None:
         if self.pool is not None:
