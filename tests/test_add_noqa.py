@@ -153,7 +153,7 @@ def test_never_writes_through_a_link_out_of_the_tree(project, tmp_path_factory):
     ("x = 1  # noqa\n", [(1, "TMP102")], "x = 1  # noqa\n"),
     ("x = 1", [(1, "TMP102")], "x = 1  # noqa: TMP102"),
     ("a = 1\rb = 2\r", [(2, "TMP102")], "a = 1\rb = 2  # noqa: TMP102\r"),
-    # a "# noqa: X" in a string is what flake8 reads first: nothing written can silence the line
+    # a directive in a string is what flake8 reads first: nothing written can silence the line
     ('s = "# noqa: E1"; t = 1\n', [(1, "TMP102")], 's = "# noqa: E1"; t = 1\n'),
     ('s = "# noqa: E1"  # noqa: W2\n', [(1, "TMP102")], 's = "# noqa: E1"  # noqa: W2\n'),
     ("def f(\n    a='/tmp/x',\n):\n    pass\n", [(2, "TMP201")], "def f(\n    a='/tmp/x',  # noqa: TMP201\n):\n    pass\n"),

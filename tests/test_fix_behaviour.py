@@ -165,7 +165,7 @@ def test_fixed_code_saves_from_many_threads_at_once(before, tmp_path):
         start = threading.Barrier(threads)
         errors: List[BaseException] = []
 
-        def work(data: str) -> None:
+        def work(data: str, start=start, fixed=fixed, shared=shared, errors=errors) -> None:  # bound per pass
             start.wait()
             for _ in range(saves):
                 try:

@@ -105,7 +105,7 @@ def add_noqa(source: str, findings: Iterable[Tuple[int, str]]) -> Tuple[str, int
         new = _with_codes(content, comments.get(target), missing)
         searched = "".join(c + e for c, e in before) + new
         if not all(is_ignored(code, searched) for code in missing):
-            continue  # an earlier "# noqa: X" inside a string is the one flake8 reads: leave the line be
+            continue  # an earlier directive inside a string is the one flake8 reads: leave the line be
         lines[target - 1] = (new, ending)
         changed += 1
     return "".join(c + e for c, e in lines), changed

@@ -18,7 +18,7 @@ import io
 import re
 import tokenize
 import warnings
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import libcst as cst
 

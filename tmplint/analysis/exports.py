@@ -401,7 +401,7 @@ class _Builder:
         helper_fixes = self.helper_fixes([exported[sid][0] for sid, facts in kept_facts.items() if facts],
                                          {id(f) for facts in kept_facts.values() for f in facts})
         owners = {}
-        for call, (scope, names, target_id, via, skip, evaluated, locked, label) in rec.calls.items():
+        for call, (scope, _names, _target, _via, _skip, evaluated, _locked, _label) in rec.calls.items():
             literals = self.want_call(call, scope)
             owners.setdefault(scope.id, scope)
             own = {id(arg): i for i, arg in enumerate(call.args)}

@@ -406,7 +406,7 @@ class Index:
                     else:
                         for part in parts:  # the method, and its class(es)
                             names.setdefault(part, set()).add("*")
-        for path, result in self.results.items():  # re-exports: from .utils import save
+        for result in self.results.values():  # re-exports: from .utils import save
             if result.status != "parsed":
                 continue
             for local, target in result.aliases.items():
