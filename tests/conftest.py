@@ -1,6 +1,7 @@
 """Fixtures more than one test module uses."""
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,10 @@ from jsonschema.validators import validator_for
 
 REPO = Path(__file__).resolve().parent.parent
 VENDORED_SCHEMA = REPO / "fixtures" / "sarif-schema-2.1.0.json"
+
+# The language server's end-to-end tests drive it with pytest-lsp, whose 1.x releases need Python 3.10;
+# on 3.9 (pyproject.toml does not install it there) they are not collected. The server runs on 3.9.
+collect_ignore = [] if sys.version_info >= (3, 10) else ["test_server.py"]
 
 
 @pytest.fixture

@@ -36,7 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tmplint",
         description="Find temporary file names that two writers would share, in write-then-rename code.",
-        epilog="`tmplint check [PATH ...]` is the same as `tmplint [PATH ...]`, for ruff's habit.",
+        epilog="`tmplint check [PATH ...]` is the same as `tmplint [PATH ...]`, for ruff's habit. "
+               "`tmplint server` runs the language server over stdio.",
     )
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to check (default: .); - reads stdin")
     parser.add_argument("--fix", action="store_true", help="rewrite constant temp names to unique ones, in place")
@@ -112,6 +113,10 @@ def _main(argv: Optional[Sequence[str]]) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["check"]:  # `ruff check .` habit: the same as `tmplint .` (write ./check for such a path)
         argv = argv[1:]
+    if argv[:1] == ["server"]:  # the language server over stdio (write ./server for such a path)
+        from tmplint.server import main as serve
+
+        return serve(argv[1:])
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse has printed the usage error (or --help/--version)
