@@ -89,7 +89,7 @@ SAVE_LINES = ["import os", "", "def save(d):", "    tmp = os.path.join(d, '.tmp'
 def test_fix_source_keeps_bytes_bom_and_crlf():
     source = b"\xef\xbb\xbf" + "\r\n".join(SAVE_LINES).encode()
     fixed = fix_source(source)
-    assert isinstance(fixed, bytes) and fixed.startswith(b"\xef\xbb\xbfimport os\r\nimport uuid\r\n")
+    assert isinstance(fixed, bytes) and fixed.startswith(b"\xef\xbb\xbfimport contextlib\r\nimport os\r\nimport uuid\r\n")
     assert b"f'.{uuid.uuid4().hex}.tmp'" in fixed and b"\n" not in fixed.replace(b"\r\n", b"")
     assert fix_source(fixed) == fixed
 
@@ -105,7 +105,8 @@ def test_a_rename_of_a_file_written_elsewhere_is_reported_but_not_fixed():
 def test_latin1_cookie_file_keeps_its_encoding():
     source = "# -*- coding: latin-1 -*-\nimport os\nNOTE = 'café'\nopen('state.tmp', 'w').close()\nos.replace('state.tmp', 'state')\n"
     fixed = fix_source(source.encode("latin-1"))
-    assert fixed.decode("latin-1").startswith("# -*- coding: latin-1 -*-\nimport os\nimport uuid\nNOTE = 'café'")
+    assert fixed.decode("latin-1").startswith(
+        "# -*- coding: latin-1 -*-\nimport contextlib\nimport os\nimport uuid\nNOTE = 'café'")
 
 
 def test_a_file_the_parser_cannot_round_trip_is_not_touched():

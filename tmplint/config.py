@@ -55,6 +55,7 @@ class AnalysisOptions:
     # "pkg.mod.rename" -> (its source parameter, its destination parameter): renames into place
     rename_functions: Tuple[Tuple[str, Tuple[str, str]], ...] = ()
     fix_helper: Optional[str] = None
+    fix_cleanup: bool = True  # --fix wraps a fixed save so that a failure removes its temp file
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
 
     @property
@@ -233,8 +234,8 @@ _PFI_EXPECTED = 'a table of glob pattern to rule codes, like {"tests/*.py" = ["T
 
 KNOWN_KEYS: Tuple[str, ...] = (
     "select", "ignore", "extend-select", "exclude", "extend-exclude", "per-file-ignores",
-    "tmp-dirs", "extend-tmp-dirs", "save-helpers", "rename-functions", "fix-helper", "max-file-size",
-    "src",
+    "tmp-dirs", "extend-tmp-dirs", "save-helpers", "rename-functions", "fix-helper", "fix-cleanup",
+    "max-file-size", "src",
 )
 
 
@@ -483,6 +484,8 @@ def config_from_table(table: Mapping[str, Any], path: str, where: str) -> Config
         analysis["rename_functions"] = checker.rename_functions("rename-functions", table["rename-functions"])
     if "fix-helper" in table:
         analysis["fix_helper"] = checker.fix_helper("fix-helper", table["fix-helper"])
+    if "fix-cleanup" in table:
+        analysis["fix_cleanup"] = checker.boolean("fix-cleanup", table["fix-cleanup"])
     if "max-file-size" in table:
         analysis["max_file_size"] = checker.positive_int("max-file-size", table["max-file-size"])
     return Config(
@@ -704,6 +707,7 @@ def describe(config: Config) -> str:
     lines.append(f"src = {_toml_value(config.src)}")
     if config.analysis.fix_helper is not None:
         lines.append(f"fix-helper = {_toml_value(config.analysis.fix_helper)}")
+    lines.append(f"fix-cleanup = {_toml_value(config.analysis.fix_cleanup)}")
     lines.append(f"max-file-size = {config.analysis.max_file_size}")
     lines.append("")
     lines.append(f"{SECTION[:-1]}.per-file-ignores]")

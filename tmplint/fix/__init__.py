@@ -191,7 +191,7 @@ def _one_pass(analysed, config: Config, path: str, wanted, project: Optional[Pro
 
     def plan(local_name: str):
         unique = UniquePart(uuid_name=local_name) if helper is None else UniquePart(helper=local_name)
-        planner = Planner(module, checker, unique)
+        planner = Planner(module, checker, unique, cleanup=config.analysis.fix_cleanup)
         edits, made = [], []
         for finding in findings:
             edit = planner.plan(finding)
@@ -216,13 +216,23 @@ def _one_pass(analysed, config: Config, path: str, wanted, project: Optional[Pro
         planner, edits, made = plan(local)
     edits = choose_edits(edits, planner.parents)
     applied = _applied(made, edits)
-    result = apply_edits(module, edits)
+    imports = []  # (statement, the first top-level statement it must precede)
+    limit = _first_module_level_edit(module, edits, planner.parents)
     if needs_import:
-        limit = _first_module_level_edit(module, edits, planner.parents)
-        if helper is None:
-            statement = import_statement("uuid", None, local)
-        else:
-            statement = import_statement(helper[0], helper[1], local)
+        imports.append(import_statement("uuid", None, local) if helper is None
+                       else import_statement(helper[0], helper[1], local))
+    names = {}
+    cleaning = [s for e in edits if e.cleanup for s in e.scopes]
+    removing = [s for e in edits if any(not c.is_path for c in e.cleanup) for s in e.scopes]
+    for standard, scopes_using in (("contextlib", cleaning), ("os", removing)):  # what the cleanup handler calls
+        if scopes_using:
+            names[standard], missing = choose_import_name(standard, standard, scopes_using, checker.tables,
+                                                          checker.ev.lookup)
+            if missing:
+                imports.append(import_statement(standard, None, names[standard]))
+    result = apply_edits(module, edits, os_name=names.get("os", "os"),
+                         contextlib_name=names.get("contextlib", "contextlib"))
+    for statement in imports:
         result = add_import(result, statement, limit)
     return result.code, applied
 

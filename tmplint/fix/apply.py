@@ -1,28 +1,33 @@
 """Applying planned edits in one LibCST transform, and the one import the new code needs."""
 
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
 from tmplint.analysis.scopes import IMPORT, ModuleTables, Scope
-from tmplint.fix.planner import Edit
+from tmplint.fix.planner import Cleanup, Edit
 
 
 class _Apply(cst.CSTTransformer):
-    """Replaces nodes by identity and inserts hoisted statements before their anchors."""
+    """Replaces nodes by identity, inserts hoisted statements before their anchors and wraps the
+    statements of a cleanup in ``try``/``except BaseException``."""
 
-    def __init__(self, replace: Dict[cst.CSTNode, cst.CSTNode], insert: Dict[cst.CSTNode, List[cst.BaseStatement]]):
+    def __init__(self, replace: Dict[cst.CSTNode, cst.CSTNode], insert: Dict[cst.CSTNode, List[cst.BaseStatement]],
+                 cleanups: Dict[cst.CSTNode, Cleanup], handler: Callable[[Cleanup], cst.Try]):
         super().__init__()
         self.replace = replace
         self.insert = insert
+        self.cleanups = cleanups
+        self.handler = handler
 
     def on_leave(self, original_node, updated_node):
         new = self.replace.get(original_node)
         if new is not None:
             return new
         if isinstance(updated_node, (cst.IndentedBlock, cst.Module)) and any(
-                s in self.insert for s in original_node.body):
-            body = []
+                s in self.insert or s in self.cleanups for s in original_node.body):
+            body: List[cst.BaseStatement] = []
+            wrapping: Optional[Tuple[Cleanup, List[cst.BaseStatement]]] = None
             for before, after in zip(original_node.body, updated_node.body):
                 added = self.insert.get(before)
                 if added:
@@ -30,9 +35,28 @@ class _Apply(cst.CSTTransformer):
                     body.append(added[0].with_changes(leading_lines=after.leading_lines))
                     body.extend(added[1:])
                     after = after.with_changes(leading_lines=[])
-                body.append(after)
+                cleanup = self.cleanups.get(before)
+                if cleanup is not None and wrapping is None:
+                    wrapping = (cleanup, [])
+                if wrapping is None:
+                    body.append(after)
+                    continue
+                wrapping[1].append(after)
+                if before is wrapping[0].last:
+                    body.append(self._wrapped(wrapping[0], wrapping[1]))
+                    wrapping = None
+            if wrapping is not None:  # pragma: no cover - the planner ends a cleanup in its own block
+                body.extend(wrapping[1])
             return updated_node.with_changes(body=body)
         return updated_node
+
+    def _wrapped(self, cleanup: Cleanup, statements: List[cst.BaseStatement]) -> cst.Try:
+        """``try:`` the statements ``except BaseException:`` remove the temp file, re-raise. The ``try``
+        takes the first statement's comments and blank lines."""
+        first = statements[0]
+        statements = [first.with_changes(leading_lines=[]), *statements[1:]]
+        return self.handler(cleanup).with_changes(body=cst.IndentedBlock(body=statements),
+                                                           leading_lines=first.leading_lines)
 
 
 def choose_edits(edits: Iterable[Edit], parents: Dict[cst.CSTNode, cst.CSTNode]) -> List[Edit]:
@@ -40,10 +64,15 @@ def choose_edits(edits: Iterable[Edit], parents: Dict[cst.CSTNode, cst.CSTNode])
     chosen: List[Edit] = []
     taken: Dict[cst.CSTNode, str] = {}
     covered: set = set()  # every ancestor of a taken node
+    wrapped: Dict[cst.CSTNode, Cleanup] = {}  # statement -> the cleanup whose try takes it
     for edit in edits:
         nodes = list(edit.replace)
         if all(n in taken and taken[n] == _code(edit.replace[n]) for n in nodes) and not edit.insert:
             continue  # already planned by an earlier finding
+        ranges = {cleanup: _cleanup_statements(cleanup, parents) for cleanup in edit.cleanup}
+        if any(wrapped.get(statement, cleanup) != cleanup for cleanup, statements in ranges.items()
+               for statement in statements):
+            continue  # two cleanups over one statement: the next pass wraps the second inside the first
         ancestors = set()
         for node in nodes:
             current = parents.get(node)
@@ -56,21 +85,39 @@ def choose_edits(edits: Iterable[Edit], parents: Dict[cst.CSTNode, cst.CSTNode])
         for node in nodes:
             taken[node] = _code(edit.replace[node])
         covered |= ancestors
+        for cleanup, statements in ranges.items():
+            wrapped.update(dict.fromkeys(statements, cleanup))
     return chosen
+
+
+def _cleanup_statements(cleanup: Cleanup, parents: Dict[cst.CSTNode, cst.CSTNode]) -> List[cst.CSTNode]:
+    body = list(parents[cleanup.first].body)
+    return body[body.index(cleanup.first):body.index(cleanup.last) + 1]
 
 
 def _code(node: cst.CSTNode) -> str:
     return cst.Module(body=[]).code_for_node(node)
 
 
-def apply_edits(module: cst.Module, edits: Sequence[Edit]) -> cst.Module:
+def apply_edits(module: cst.Module, edits: Sequence[Edit], os_name: str = "os",
+                contextlib_name: str = "contextlib") -> cst.Module:
     replace: Dict[cst.CSTNode, cst.CSTNode] = {}
     insert: Dict[cst.CSTNode, List[cst.BaseStatement]] = {}
+    cleanups: Dict[cst.CSTNode, Cleanup] = {}
     for edit in edits:
         replace.update(edit.replace)
         for anchor, statements in edit.insert.items():
             insert.setdefault(anchor, []).extend(statements)
-    return module.visit(_Apply(replace, insert))
+        for cleanup in edit.cleanup:
+            cleanups.setdefault(cleanup.first, cleanup)
+
+    def handler(cleanup: Cleanup) -> cst.Try:
+        remove = f"{cleanup.variable}.unlink()" if cleanup.is_path else f"{os_name}.remove({cleanup.variable})"
+        code = (f"try:\n    pass\nexcept BaseException:\n    with {contextlib_name}.suppress(FileNotFoundError):\n"
+                f"        {remove}\n    raise\n")
+        return cst.parse_statement(code, config=module.config_for_parsing)  # type: ignore[return-value]
+
+    return module.visit(_Apply(replace, insert, cleanups, handler))
 
 
 # --- the uuid module (or the project's helper) ---------------------------------------------

@@ -21,10 +21,27 @@ from tmplint.fix.spelling import UniquePart, append_to, insert_into_literal, lit
 FIXABLE = frozenset({"TMP101", "TMP102", "TMP103", "TMP104", "TMP105"})
 HOISTED_NAME = "tmp_path"
 
+# Calls that name what they do to a file: a cleanup removes it, a check only looks at it.
+_REMOVING = frozenset({"remove", "unlink", "rmtree", "rmdir", "delete", "rm"})
+_LOOKING = frozenset({"exists", "lexists", "isfile", "isdir", "islink", "getsize", "getmtime", "stat", "lstat",
+                      "access", "print", "str", "repr", "len", "format", "debug", "info", "warning", "warn", "error",
+                      "exception", "critical", "log", "startswith", "endswith", "basename", "dirname", "fspath"})
+NO_CLEANUP = " (no cleanup: its write and rename are not in one block, so a failed save leaves the temp file)"
+
 # Parents under which a new ``a + b`` needs no parentheses.
 _OPEN_CONTEXTS = (cst.Arg, cst.Assign, cst.AnnAssign, cst.Return, cst.Expr, cst.Element,
                   cst.FormattedStringExpression, cst.WithItem)
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp, cst.Lambda)
+
+
+class Cleanup(NamedTuple):
+    """Statements ``first`` to ``last`` of one block, wrapped so a failed save removes its temp file
+    (rules.md, *No leak*): ``try: ... except BaseException: remove variable; raise``."""
+
+    first: cst.CSTNode
+    last: cst.CSTNode
+    variable: str
+    is_path: bool  # a pathlib path: ``variable.unlink()`` needs no import of os
 
 
 @dataclasses.dataclass
@@ -34,6 +51,7 @@ class Edit:
     replace: Dict[cst.CSTNode, cst.CSTNode]  # original node (by identity) -> new node
     insert: Dict[cst.CSTNode, List[cst.BaseStatement]]  # statement -> new statements before it
     scopes: Tuple[Scope, ...]
+    cleanup: Tuple[Cleanup, ...] = ()
 
 
 class _Use(NamedTuple):
@@ -45,8 +63,9 @@ class _Use(NamedTuple):
 
 
 class Planner:
-    def __init__(self, module: cst.Module, checker, unique: Optional[UniquePart] = None):
+    def __init__(self, module: cst.Module, checker, unique: Optional[UniquePart] = None, cleanup: bool = True):
         self.module = module
+        self.cleanup = cleanup  # fix-cleanup: wrap a fixed save so that a failure removes its temp file
         self.checker = checker
         self.ev = checker.ev
         self.tables = checker.tables
@@ -72,23 +91,23 @@ class Planner:
             scope, inner = inner.helper, inner.inner
         if through_helper or finding.code == "TMP104":
             return self.plan_helper(scope, inner)
-        if not inner.written:
+        if not self._written(scope, inner):
             return None  # the temp file is made elsewhere: renaming a new name would find no file
-        return self._edit("add a uuid to the temp name", SAFE, self._rename_edit(scope, inner), scope)
+        return self._with_cleanup("add a uuid to the temp name", SAFE, self._rename_edit(scope, inner), scope, inner)
 
     def plan_helper(self, scope: Scope, fact) -> Optional[Edit]:
         """The fix of the findings that reach a helper's rename ``fact``, made directly in ``scope``
         (rules.md, "Fix the helper, not every caller"): the unique part where the helper builds the
         temp path, unsafe when it reads its temp-name parameter elsewhere. The project index asks
         this for helpers that other files call."""
-        if not fact.written:
+        if not self._written(scope, fact):
             return None  # the temp file is made elsewhere: renaming a new name would find no file
         edit = self._rename_edit(scope, fact)
         if edit is None:
             return None
         safe = not self._parameters_read_elsewhere(scope, fact, edit)
         title = f"add a uuid where {scope.name or 'the helper'}() builds the temp name"
-        return self._edit(title, SAFE if safe else UNSAFE, edit, scope)
+        return self._with_cleanup(title, SAFE if safe else UNSAFE, edit, scope, fact)
 
     def plan_temp_path(self, node: cst.CSTNode, scope: Scope) -> Optional[Edit]:
         """The fix of a rename's temp path spelled ``node`` in ``scope`` that only the project index
@@ -130,11 +149,141 @@ class Planner:
 
     # --- renames ---------------------------------------------------------------------------
     def _rename_edit(self, scope: Scope, fact):
-        """The edit for the temp path of a rename made directly in ``scope`` (planned once per rename)."""
+        """The edit for the temp path of a rename made directly in ``scope`` (planned once per rename);
+        none when the path is also a final name (rules.md, *Never a final name*)."""
         key = (scope.id, fact.src_node)
         if key not in self._renames:
-            self._renames[key] = self._unique_edit(fact.src_node, fact.src, scope, hoist=True)
+            final = self._is_final_name(scope, fact)
+            self._renames[key] = None if final else self._unique_edit(fact.src_node, fact.src, scope, hoist=True)
         return self._renames[key]
+
+    def _uses_of(self, scope: Scope, fact) -> Tuple[Optional[_Use], List[_Use], Optional[str]]:
+        """The rename's own use, every read of its temp path (the variable holding it, or each spelling
+        of it) and that variable's name, in source order."""
+        scan = self._scan(scope)
+        rename = next((u for u in scan if u.node is fact.rename), None)
+        definition, holder = self._definition(fact.src_node, scope)
+        parents = self._parents_in(scope)
+        if holder is not None or isinstance(fact.src_node, cst.Name):
+            name = holder or fact.src_node.value
+            reads = [u for u in scan if isinstance(u.node, cst.Name) and u.node.value == name
+                     and not isinstance(parents.get(u.node), (cst.AssignTarget, cst.Param))
+                     and not (isinstance(parents.get(u.node), cst.Attribute) and parents[u.node].attr is u.node)]
+            return rename, reads, name
+        text, kind = self.ev.text(definition), type(definition)
+        return rename, [u for u in scan if type(u.node) is kind and self.ev.text(u.node) == text], None
+
+    def _written(self, scope: Scope, fact) -> bool:
+        """The analysis saw the temp path written, or (rules.md, *Written through any call*) the variable
+        holding it is handed to a call before the rename: ``self.save(tmp)``, ``torch.save(obj, tmp)``."""
+        if fact.written:
+            return True
+        rename, reads, name = self._uses_of(scope, fact)
+        if rename is None or name is None:
+            return False
+        parents = self._parents_in(scope)
+        for use in reads:
+            arg = parents.get(use.node)
+            call = parents.get(arg)
+            if use.order < rename.order and isinstance(arg, cst.Arg) and isinstance(call, cst.Call) \
+                    and call is not fact.rename and _last_name(call.func) not in _LOOKING:
+                return True
+        return False
+
+    def _is_final_name(self, scope: Scope, fact) -> bool:
+        """The temp path is also used as a final file: returned, stored, read after the rename, or the
+        destination of another rename. Making it unique would rename the program's output."""
+        rename, reads, _ = self._uses_of(scope, fact)
+        if rename is None:
+            return False
+        parents = self._parents_in(scope)
+        for use in reads:
+            parent = parents.get(use.node)
+            if isinstance(parent, cst.Return) or (isinstance(parent, cst.Assign) and any(
+                    isinstance(t.target, (cst.Attribute, cst.Subscript)) for t in parent.targets)):
+                return True
+            if isinstance(parent, cst.Arg):
+                call = parents.get(parent)
+                if isinstance(call, cst.Call) and call is not fact.rename and \
+                        _last_name(call.func) in ("replace", "rename", "move") and call.args[-1] is parent \
+                        and len(call.args) >= 2:
+                    return True  # the destination of another rename
+            if use.order > rename.order and not self._is_within(use.node, fact.rename, scope) \
+                    and not self._in_cleanup(use.node, scope):
+                return True
+        return False
+
+    def _in_cleanup(self, node: cst.CSTNode, scope: Scope) -> bool:
+        """A read of the temp path that only removes it or asks whether it is there (after a rename
+        that may have failed)."""
+        parents = self._parents_in(scope)
+        current = parents.get(node)
+        while current is not None and not isinstance(current, cst.BaseStatement):
+            if isinstance(current, cst.Call):
+                return _last_name(current.func) in _REMOVING or _last_name(current.func) in _LOOKING
+            current = parents.get(current)
+        return False
+
+    # --- no leak -----------------------------------------------------------------------------
+    def _with_cleanup(self, title: str, applicability: str, planned, scope: Scope, fact) -> Optional[Edit]:
+        """The edit, with the statements from the temp path's first use to its rename wrapped so a
+        failed save removes the unique temp file (rules.md, *No leak*); unsafe where they are not
+        statements of one block."""
+        edit = self._edit(title, applicability, planned, scope)
+        if edit is None or not self.cleanup:
+            return edit
+        wrap = self._cleanup_range(scope, fact, edit)
+        if wrap is None:
+            return edit  # the code removes the temp file itself, or it is no file to remove
+        if wrap is NO_CLEANUP:
+            return dataclasses.replace(edit, title=title + NO_CLEANUP, applicability=UNSAFE)
+        return dataclasses.replace(edit, cleanup=(wrap,))
+
+    def _cleanup_range(self, scope: Scope, fact, edit: Edit):
+        rename, reads, name = self._uses_of(scope, fact)
+        if rename is None:
+            return NO_CLEANUP
+        hoisted = [s for statements in edit.insert.values() for s in statements]
+        if hoisted:  # the new variable: its uses are the replaced spellings
+            name = hoisted[0].body[0].targets[0].target.value
+            scan = self._scan(scope)
+            reads = [u for u in scan if u.node in edit.replace]
+        if name is None:
+            return NO_CLEANUP
+        if self._cleaned_up(fact.rename, name, edit.replace, scope):
+            return None
+        before = [u for u in reads if u.order <= rename.order]
+        if not before:
+            return NO_CLEANUP
+        first = before[0]
+        depth = 0
+        while depth < min(len(first.path), len(rename.path)) and first.path[depth][0] is rename.path[depth][0]:
+            depth += 1
+        if depth == 0:
+            return NO_CLEANUP
+        block = first.path[depth - 1][0]
+        start, end = first.path[depth - 1][1], rename.path[depth - 1][1]
+        statements = _statements(block)
+        if start > end or any(self._binds_any(statements[i], {name}) for i in range(start, end + 1)) \
+                and not hoisted:
+            return NO_CLEANUP  # the variable is bound inside: a failure before may find it unbound
+        return Cleanup(statements[start], statements[end], name, fact.src.is_path)
+
+    def _cleaned_up(self, rename: cst.CSTNode, name: str, replaced, scope: Scope) -> bool:
+        """The rename sits in a ``try`` whose handler or ``finally`` already removes the temp path:
+        it removes a file and reads the variable (or a spelling of the path the fix rewrites)."""
+        parents = self._parents_in(scope)
+        child, current = rename, parents.get(rename)
+        while current is not None and current is not scope.node:
+            if isinstance(current, (cst.Try, cst.TryStar)) and child is current.body:
+                for part in [*current.handlers, *([current.finalbody] if current.finalbody else [])]:
+                    nodes = list(_walk(part))
+                    removes = any(isinstance(n, cst.Call) and _last_name(n.func) in _REMOVING for n in nodes)
+                    reads = any(n in replaced or isinstance(n, cst.Name) and n.value == name for n in nodes)
+                    if removes and reads:
+                        return True
+            child, current = current, parents.get(current)
+        return False
 
     def _definition(self, expr: cst.CSTNode, scope: Scope) -> Tuple[cst.CSTNode, Optional[str]]:
         """Follow a name bound once in this same scope to the expression it holds."""
@@ -389,6 +538,13 @@ class Planner:
                 return True
             current = parents.get(current)
         return False
+
+
+def _last_name(func: cst.CSTNode) -> str:
+    """``remove`` of ``os.remove``, ``self.fs.remove`` or ``remove``."""
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    return func.value if isinstance(func, cst.Name) else ""
 
 
 def _parent_map(root: cst.CSTNode) -> Dict[cst.CSTNode, cst.CSTNode]:
