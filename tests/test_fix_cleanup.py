@@ -9,7 +9,6 @@ fixed once for its callers (``seed_helper``) and a method writing through a call
 """
 
 import builtins
-from pathlib import Path
 
 import pytest
 
