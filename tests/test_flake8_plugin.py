@@ -374,3 +374,28 @@ def test_tmplint_runs_without_flake8():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "TMP202"
+
+
+HELPER = ('import os\n\n\ndef atomic_save(data, path, name):\n    tmp = os.path.join(os.path.dirname(path), name)\n'
+          '    with open(tmp, "w") as f:\n        f.write(data)\n    os.replace(tmp, path)\n')
+CALLER = "from pkg.helpers import atomic_save\n\n\ndef save(data, path):\n    atomic_save(data, path, name='.part')\n"
+
+
+def test_findings_that_need_another_file(tmp_path):
+    """Issue 14: the helper is in another module and its parameter is not called tmp_*, so the file
+    alone has nothing to report; flake8 reports what ``tmplint FILE`` does, through the CLI's cache."""
+    (tmp_path / "pyproject.toml").write_text("[tool.tmplint]\n")
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "helpers.py").write_text(HELPER)
+    (tmp_path / "pkg" / "jobs.py").write_text(CALLER)
+    run = flake8(tmp_path, "--select", "TMP", "pkg/jobs.py")
+    assert run.codes() == {(5, 34, "TMP101")}
+    (report,) = run.reports
+    assert report.text.startswith('temp name ".part" passed to atomic_save(), which renames it into place')
+    assert report.text.endswith("at pkg/helpers.py:8; concurrent saves collide; fix in pkg/helpers.py:5")
+    assert (tmp_path / ".tmplint_cache").is_dir()  # the cache beside pyproject.toml, as the CLI keeps it
+    # noqa on the call is flake8's to apply, also for a finding that needs the other file
+    (tmp_path / "pkg" / "jobs.py").write_text(CALLER.replace("'.part')", "'.part')  # noqa: TMP101"))
+    assert flake8(tmp_path, "--select", "TMP", "pkg/jobs.py").codes() == set()
+    assert flake8(tmp_path, "--select", "TMP", "--disable-noqa", "pkg/jobs.py").codes() == {(5, 34, "TMP101")}
