@@ -360,3 +360,11 @@ def test_identical_findings_get_distinct_fingerprints(project):
     (project / "m.py").write_text(SAVE + "\n\n" + SAVE.replace("import os\n", "").replace("def save", "def save2"))
     prints = [p for _, p, _ in _prints(project, "m.py")]
     assert len(prints) == 2 and len(set(prints)) == 2
+
+
+def test_fingerprints_do_not_depend_on_how_the_path_was_named(project):
+    (project / "m.py").write_text(SAVE)
+    (project / "sub").mkdir()
+    named = [p for _, p, _ in _prints(project, "m.py")]
+    assert [p for _, p, _ in _prints(project, str(project / "m.py"))] == named
+    assert [p for _, p, _ in _prints(project / "sub", "../m.py")] == named

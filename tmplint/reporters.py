@@ -12,7 +12,7 @@ import pathlib
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
-from typing import Any, Dict, List, Optional, Sequence, TextIO, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, TextIO, Tuple
 from urllib.parse import quote
 
 from tmplint import __version__
@@ -375,7 +375,7 @@ def gitlab_issues(findings: Sequence[Diagnostic], *, errors: Sequence[Diagnostic
                   source: Optional["_SourceLines"] = None) -> List[Dict[str, Any]]:
     """GitLab Code Quality issues (description, check_name, fingerprint, severity, location.path,
     location.lines.begin/end). The fingerprint is the SARIF one: it survives unrelated lines moving."""
-    prints = fingerprints(list(findings) + list(errors), source or _SourceLines({}))
+    prints = fingerprints(list(findings) + list(errors), source or _SourceLines({}), lambda d: _gitlab_path(d.path))
     issues = []
     for d in list(findings) + list(errors):
         message = f"cannot analyse: {d.message}" if d.code == CANNOT_ANALYSE else d.message
@@ -396,14 +396,16 @@ def _normalized_context(d: Diagnostic, source: "_SourceLines") -> str:
     return " ".join(" ".join(line.split()) for line in lines if line is not None)
 
 
-def fingerprints(diagnostics: Sequence[Diagnostic], source: "_SourceLines") -> Dict[Diagnostic, str]:
-    """A stable identity per finding: sha256 of the code, the path and the normalized text of the flagged
-    lines (never the line number, nor the message, which can name a line), with ``:N`` counting
-    findings that share all three, in file order."""
+def fingerprints(diagnostics: Sequence[Diagnostic], source: "_SourceLines",
+                 path_of: Callable[[Diagnostic], str]) -> Dict[Diagnostic, str]:
+    """A stable identity per finding: sha256 of the code, the path (as ``path_of`` gives it: relative to
+    the repository, so that how tmplint was invoked does not matter) and the normalized text of the
+    flagged lines (never the line number, nor the message, which can name a line), with ``:N``
+    counting findings that share all three, in file order."""
     seen: Counter = Counter()
     out: Dict[Diagnostic, str] = {}
     for d in sorted(diagnostics, key=Diagnostic.sort_key):
-        path = d.path.replace(os.sep, "/")
+        path = path_of(d)
         digest = hashlib.sha256("\0".join((d.code, path, _normalized_context(d, source))).encode()).hexdigest()
         seen[digest] += 1
         out[d] = f"{digest[:32]}:{seen[digest]}"
@@ -546,7 +548,8 @@ def sarif_log(
         "defaultConfiguration": {"level": "error"},
     }]
     findings = sorted(diagnostics, key=Diagnostic.sort_key)
-    prints = fingerprints(findings, source or _SourceLines({}))
+    prints = fingerprints(findings, source or _SourceLines({}),
+                          lambda d: _artifact_location(d.path, root)["uri"])
     results = []
     for d in findings:
         result: Dict[str, Any] = {"ruleId": d.code}
