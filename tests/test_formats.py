@@ -368,3 +368,18 @@ def test_fingerprints_do_not_depend_on_how_the_path_was_named(project):
     named = [p for _, p, _ in _prints(project, "m.py")]
     assert [p for _, p, _ in _prints(project, str(project / "m.py"))] == named
     assert [p for _, p, _ in _prints(project / "sub", "../m.py")] == named
+
+
+def test_docs_url_sends_every_link_to_your_own_pages(project):
+    (project / "pyproject.toml").write_text('[tool.tmplint]\ndocs-url = "https://lint.example.com/rules/"\n')
+    (project / "state.py").write_text(SAVE)
+    (finding,) = json_findings(project, "state.py")
+    assert finding["url"] == "https://lint.example.com/rules/TMP102"
+    run = sarif_run(project, "state.py")["runs"][0]
+    assert run["tool"]["driver"]["informationUri"] == "https://lint.example.com/rules/"
+    assert {r["helpUri"] for r in run["tool"]["driver"]["rules"]} == {
+        f"https://lint.example.com/rules/{code}" for code in RULES}
+    assert 'docs-url = "https://lint.example.com/rules/"' in tmplint(project, "--show-settings").stdout
+    (project / "pyproject.toml").write_text('[tool.tmplint]\ndocs-url = "lint.example.com"\n')
+    done = tmplint(project, "state.py")
+    assert done.returncode == 2 and "docs-url" in done.stderr and "http(s) URL" in done.stderr

@@ -444,7 +444,7 @@ def _write(args: argparse.Namespace, findings: List[Diagnostic], errors: List[Di
     """Write the report; False (after saying why on stderr) when ``--output-file`` cannot be written."""
     options = dict(statistics=args.statistics, errors=errors, root=args.project_root,
                    unsafe_fixes=args.unsafe_fixes, fixed=fixed, summary=not args.quiet,
-                   sources=getattr(args, "sources", None))
+                   sources=getattr(args, "sources", None), docs_url=args.settings.docs_url)
     if args.format in ("json", "json-lines") and not args.statistics and any(d.fixable for d in findings):
         from tmplint.edits import fix_edits
 

@@ -89,6 +89,8 @@ class Config:
     # on the command line replaces the base list and still keeps the file's extension.
     extend_tmp_dirs: Tuple[str, ...] = ()
     src: Tuple[str, ...] = DEFAULT_SRC
+    # where the reports link each rule (``docs-url``/CODE); None: its page in tmplint's repository
+    docs_url: Optional[str] = None
 
     @property
     def project_root(self) -> str:
@@ -235,7 +237,7 @@ _PFI_EXPECTED = 'a table of glob pattern to rule codes, like {"tests/*.py" = ["T
 KNOWN_KEYS: Tuple[str, ...] = (
     "select", "ignore", "extend-select", "exclude", "extend-exclude", "per-file-ignores",
     "tmp-dirs", "extend-tmp-dirs", "save-helpers", "rename-functions", "fix-helper", "fix-cleanup",
-    "max-file-size", "src",
+    "max-file-size", "src", "docs-url",
 )
 
 
@@ -384,6 +386,11 @@ class _Checker:
                               f"got {_quote(value)}", self.path, key)
         return text
 
+    def url(self, key: str, value: Any) -> str:
+        if not isinstance(value, str) or not re.match(r"https?://[^\s/]+", value.strip()):
+            raise self.fail(key, 'an http(s) URL, like "https://example.com/tmplint/rules"', value)
+        return value.strip()
+
     def positive_int(self, key: str, value: Any) -> int:
         if isinstance(value, str) and self.flag_style and value.strip().isdigit():
             value = int(value.strip())
@@ -471,6 +478,8 @@ def config_from_table(table: Mapping[str, Any], path: str, where: str) -> Config
         values["per_file_ignores"] = checker.per_file_ignores("per-file-ignores", table["per-file-ignores"])
     if "src" in table:
         values["src"] = checker.string_list("src", table["src"], _SRC_EXPECTED)
+    if "docs-url" in table:
+        values["docs_url"] = checker.url("docs-url", table["docs-url"])
     base_dirs = DEFAULT_TMP_DIRS
     if "tmp-dirs" in table:
         base_dirs = checker.dirs("tmp-dirs", table["tmp-dirs"])
@@ -709,6 +718,8 @@ def describe(config: Config) -> str:
         lines.append(f"fix-helper = {_toml_value(config.analysis.fix_helper)}")
     lines.append(f"fix-cleanup = {_toml_value(config.analysis.fix_cleanup)}")
     lines.append(f"max-file-size = {config.analysis.max_file_size}")
+    if config.docs_url is not None:
+        lines.append(f"docs-url = {_quote(config.docs_url)}")
     lines.append("")
     lines.append(f"{SECTION[:-1]}.per-file-ignores]")
     for glob, codes in config.per_file_ignores:
