@@ -161,3 +161,12 @@ def test_never_writes_through_a_link_out_of_the_tree(project, tmp_path_factory):
 def test_add_noqa_text(source, findings, expected):
     assert add_noqa(source, findings)[0] == expected
     assert add_noqa(expected, findings)[0] == expected
+
+
+def test_a_line_no_comment_can_silence_is_named_and_fails(project):
+    (project / "m.py").write_text('import tempfile\nnote = "# noqa: E1"; tempfile.mktemp()\n')
+    done = tmplint(project, "--add-noqa", "m.py")
+    assert done.returncode == 1
+    assert "m.py:2: no noqa added: a `# noqa` inside a string" in done.stderr
+    assert (project / "m.py").read_text() == 'import tempfile\nnote = "# noqa: E1"; tempfile.mktemp()\n'
+    assert tmplint(project, "--add-noqa", "--exit-zero", "m.py").returncode == 0

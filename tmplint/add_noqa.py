@@ -11,9 +11,11 @@ from typing import Dict, List, Sequence, Tuple
 from tmplint.diagnostics import CANNOT_ANALYSE, Diagnostic
 
 
-def add_noqa_files(results: Sequence[Diagnostic], settings, paths: Sequence[str]) -> Tuple[int, List[Diagnostic]]:
-    """Add the directives for ``results`` (a run's findings) to their files: (directives added, and a
-    TMP000 diagnostic for each file that could not be changed)."""
+def add_noqa_files(results: Sequence[Diagnostic], settings, paths: Sequence[str]
+                   ) -> Tuple[int, List[Diagnostic], List[Tuple[str, int]]]:
+    """Add the directives for ``results`` (a run's findings) to their files: (directives added, a TMP000
+    diagnostic for each file that could not be changed, and the (path, line) of each line no comment
+    can silence)."""
     from tmplint.engine import cannot_analyse
     from tmplint.fix import _ast_parses
     from tmplint.fix.files import allowed_roots, rewrite_file
@@ -26,24 +28,26 @@ def add_noqa_files(results: Sequence[Diagnostic], settings, paths: Sequence[str]
     inside = allowed_roots(paths)
     added = 0
     errors: List[Diagnostic] = []
+    unsilenced: List[Tuple[str, int]] = []
     for path, found in sorted(by_path.items()):
         if any(d.code == CANNOT_ANALYSE for d in found):
             continue
 
-        counts: List[int] = []
+        outcome = []
 
-        def change(text: str, found=found, counts=counts) -> str:
-            new, count = add_noqa(text, [(d.line, d.code) for d in found])
-            if new != text and _ast_parses(text) and not _ast_parses(new):
+        def change(text: str, found=found, outcome=outcome) -> str:
+            result = add_noqa(text, [(d.line, d.code) for d in found])
+            if result.text != text and _ast_parses(text) and not _ast_parses(result.text):
                 raise SourceError("the noqa comments would break the file")
-            counts.append(count)
-            return new
+            outcome.append(result)
+            return result.text
 
         try:
             rewrite_file(path, settings, change, inside=inside)
         except SourceError as exc:
             errors.append(cannot_analyse(path, f"no noqa added: {exc}"))
             continue
-        added += sum(counts)
-    return added, errors
+        added += outcome[0].added
+        unsilenced += [(path, line) for line in outcome[0].unsilenced]
+    return added, errors, unsilenced
 

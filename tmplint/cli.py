@@ -216,12 +216,17 @@ def _add_noqa(args: argparse.Namespace, settings, results: List[Diagnostic], pat
     """``--add-noqa``: the directives written, what could not be, and how many (on stderr, as ruff)."""
     from tmplint.add_noqa import add_noqa_files
 
-    added, failed = add_noqa_files(results, settings, paths)
+    added, failed, unsilenced = add_noqa_files(results, settings, paths)
     for error in [d for d in results if d.code == CANNOT_ANALYSE] + failed:
         print(reporters.format_error(error), file=sys.stderr)
+    for path, line in unsilenced:
+        print(f"{reporters.printable(path)}:{line}: no noqa added: a `# noqa` inside a string earlier on the "
+              "line is the one tmplint and flake8 read", file=sys.stderr)
     if not args.quiet:
         print(f"Added {added} noqa directive{'s' if added != 1 else ''}.", file=sys.stderr)
-    return 2 if failed or any(d.code == CANNOT_ANALYSE for d in results) else 0
+    if failed or any(d.code == CANNOT_ANALYSE for d in results):
+        return 2
+    return 1 if unsilenced and not args.exit_zero else 0
 
 
 def _stdin_sources(name: str, data: bytes) -> dict:

@@ -3,7 +3,7 @@
 import io
 import re
 import tokenize
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Dict, Iterable, List, NamedTuple, Optional, Tuple
 
 NOQA_INLINE = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
 NOQA_FILE = re.compile(r"\s*# flake8[:=]\s*noqa", re.IGNORECASE)
@@ -75,12 +75,18 @@ def _python_lines(text: str) -> List[Tuple[str, str]]:
     return out
 
 
-def add_noqa(source: str, findings: Iterable[Tuple[int, str]]) -> Tuple[str, int]:
+class NoqaAdded(NamedTuple):
+    text: str  # the source with the directives
+    added: int  # lines that gained or changed a directive
+    unsilenced: List[int]  # lines where no comment can silence a finding (a directive in a string comes first)
+
+
+def add_noqa(source: str, findings: Iterable[Tuple[int, str]]) -> NoqaAdded:
     """``source`` with ``# noqa: CODE`` for each (line, code) finding, as ruff's ``--add-noqa`` writes it:
     on the line itself, or, for a line inside a multi-line string or a backslash continuation, at the
     end of the last line of that run (where flake8, and so tmplint, looks); codes are merged into a
-    ``# noqa: X`` already there. Returns the new source and how many lines gained or changed a directive.
-    A finding already silenced (a bare ``# noqa``, a code listed) adds nothing."""
+    ``# noqa: X`` already there. A finding already silenced (a bare ``# noqa``, a code listed) adds
+    nothing."""
     lines = _python_lines(source)
     tokens = _tokens(source)
     comments = {tok.start[0]: tok.start[1] for tok in tokens if tok.type == tokenize.COMMENT}
@@ -94,6 +100,7 @@ def add_noqa(source: str, findings: Iterable[Tuple[int, str]]) -> Tuple[str, int
         if 0 < last <= len(lines):
             wanted.setdefault(last, []).append(code)
     changed = 0
+    unsilenced = []
     for target, codes in sorted(wanted.items()):
         first = group.get(target, (target, target))[0]
         before = lines[first - 1:target - 1]
@@ -105,10 +112,11 @@ def add_noqa(source: str, findings: Iterable[Tuple[int, str]]) -> Tuple[str, int
         new = _with_codes(content, comments.get(target), missing)
         searched = "".join(c + e for c, e in before) + new
         if not all(is_ignored(code, searched) for code in missing):
-            continue  # an earlier directive inside a string is the one flake8 reads: leave the line be
+            unsilenced.append(target)  # an earlier directive inside a string is the one flake8 reads
+            continue
         lines[target - 1] = (new, ending)
         changed += 1
-    return "".join(c + e for c, e in lines), changed
+    return NoqaAdded("".join(c + e for c, e in lines), changed, unsilenced)
 
 
 def _with_codes(content: str, comment_at: Optional[int], codes: List[str]) -> str:
