@@ -248,6 +248,16 @@ def test_json_carries_the_edits_given():
     assert item["fix"]["edits"] == [edit]
 
 
+def test_junit_escapes_what_xml_cannot_hold():
+    import xml.etree.ElementTree as ET
+
+    hostile = diag(path="evil\x1b]0;owned\x07.py", message='name ".tmp_\x1b[2J\u202e" with \x00 in it')
+    root = ET.fromstring(render("junit", [hostile], errors=[diag("TMP000", "bad \x0c", "b\x01.py")]).encode())
+    assert root.find("testsuite").get("name") == "b\\x01.py"
+    failure = root.find("testsuite[2]/testcase/failure")
+    assert failure.get("message") == 'name ".tmp_\\x1b[2J\\u202e" with \\x00 in it'
+
+
 def test_json_lines_is_one_json_object_a_line():
     out = render("json-lines", SAMPLE, errors=ERRORS)
     lines = out.splitlines()

@@ -313,18 +313,19 @@ def junit_xml(findings: Sequence[Diagnostic], *, errors: Sequence[Diagnostic] = 
     for path in sorted(by_path):
         cases = by_path[path]
         failed = sum(1 for d in cases if d.code != CANNOT_ANALYSE)
-        suite = ET.SubElement(suites, "testsuite", name=path, tests=str(len(cases)), skipped="0",
+        suite = ET.SubElement(suites, "testsuite", name=printable(path), tests=str(len(cases)), skipped="0",
                               failures=str(failed), errors=str(len(cases) - failed), package="tmplint")
-        classname = os.path.splitext(path)[0]
+        classname = printable(os.path.splitext(path)[0])
         for d in cases:
             case = ET.SubElement(suite, "testcase", name=f"tmplint.{d.code}", classname=classname,
                                  line=str(d.line), column=str(d.col + 1))
+            message = printable(d.message)
             if d.code == CANNOT_ANALYSE:
-                outcome = ET.SubElement(case, "error", message=f"cannot analyse: {d.message}")
-                outcome.text = f"cannot analyse: {d.message}"
+                outcome = ET.SubElement(case, "error", message=f"cannot analyse: {message}")
+                outcome.text = f"cannot analyse: {message}"
             else:
-                outcome = ET.SubElement(case, "failure", message=d.message)
-                outcome.text = f"line {d.line}, col {d.col + 1}, {d.message}"
+                outcome = ET.SubElement(case, "failure", message=message)
+                outcome.text = f"line {d.line}, col {d.col + 1}, {message}"
     total = sum(len(cases) for cases in by_path.values()) or 1
     suites.set("tests", str(total))
     suites.set("failures", str(len(findings)))
