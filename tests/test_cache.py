@@ -12,9 +12,10 @@ import pytest
 
 from tmplint import cache as cache_mod
 from tmplint import runner
-from tmplint.cache import CACHE_DIR, SHARDS, Cache, shard_of
+from tmplint.cache import CACHE_DIR, SHARDS, SUFFIX, Cache, shard_of
 from tmplint.cli import main
 from tmplint.config import load_config, merge_cli
+from tmplint.diagnostics import Diagnostic
 
 FIXTURES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fixtures")
 SAVE = textwrap.dedent("""\
@@ -133,11 +134,11 @@ def test_another_tmplint_or_libcst_version_ignores_the_shard(project, monkeypatc
 
 
 def _shards(project):
-    return sorted((project / CACHE_DIR / SHARDS).glob("*.pickle"))
+    return sorted((project / CACHE_DIR / SHARDS).glob("*" + SUFFIX))
 
 
 def _shard_of(root, path):
-    return root / CACHE_DIR / SHARDS / (shard_of(str(path)) + ".pickle")
+    return root / CACHE_DIR / SHARDS / (shard_of(str(path)) + SUFFIX)
 
 
 def _in_shard(root, name, stem="m"):
@@ -395,7 +396,7 @@ def _writer(root, files, tag, rounds):
         cache = Cache.for_project(root)
         for path in files:
             key = cache.key(path, (tag, n))
-            cache.put(key, path, ("result", tag, n, "x" * 20000))
+            cache.put(key, path, [Diagnostic("TMP101", "x" * 20000, path, tag + 1, n, tag + 1, n + 1)])
         cache.save()
 
 

@@ -239,7 +239,7 @@ def test_a_later_run_removes_the_temp_files_of_a_killed_cache_write(tmp_path):
     (tree / "pyproject.toml").write_text("[tool.tmplint]\n")
     (tree / "a.py").write_text(GOOD)
     subprocess.run(tmplint_argv("."), cwd=tree, capture_output=True, timeout=120)
-    shards = [p for p in (tree / ".tmplint_cache").rglob("*.pickle")]
+    shards = [p for p in (tree / ".tmplint_cache").rglob("*.json")]
     assert shards, "the first run wrote the cache"
     folder = shards[0].parent
     old, young = folder / f".{shards[0].name}.k1ll3d.tmp", folder / f".{shards[0].name}.wr1t1ng.tmp"

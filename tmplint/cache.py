@@ -7,12 +7,12 @@ version. Per-file-ignores and selection are applied after the cache, in the main
 
 Layout and choices, and why:
 
-* **256 shards, by a hash of the file's path**, ``results.v2/xx.pickle``, each loaded when a path of
+* **256 shards, by a hash of the file's path**, ``results.v3/xx.json``, each loaded when a path of
   it is first asked about and written at the end of the run only if it changed. Why: one shard for the
   whole project (``results.v1.pickle`` until now) held 31,000 entries, 16 MB, for the 11,000 files of the
   benchmark corpus, and took 0.40 s to load: a pre-commit run naming one file took 1.1 s, mostly that
   load and imports. Now it reads one shard of 60 KB. A warm run over the whole corpus reads 256 files
-  instead of one, and unpickles no more than before (no slower, measured); a run writes nothing when
+  instead of one, and decodes no more than before (no slower, measured); a run writes nothing when
   nothing changed, and only the shards of the files that changed when some did. More shards would not
   make one file faster (the load is already a few milliseconds) and would cost whole runs more files.
 * **Only what the last runs used.** An entry whose file was visited is kept only if this run used it,
@@ -28,10 +28,13 @@ Layout and choices, and why:
   modified within ``RACY_SECONDS`` of the moment it was hashed (git's "racily clean" rule: a write in the
   same clock tick would leave the signature unchanged), the hash is reused. Anything else reads and hashes.
 * **Never trusted blindly.** Each shard starts with a magic line, the salt and a BLAKE2 checksum of its
-  payload; a shard that is truncated, corrupt, from another version or another tool is ignored (and
-  rebuilt by this run, if it loads it): that costs the entries of that shard only. It is unpickled
-  with a loader that only builds plain data and the classes of tmplint's own modules that are plain
-  records (NamedTuples and dataclasses), so a ``.tmplint_cache`` that came with a checkout cannot run code.
+  payload; a shard that is truncated, corrupt, larger than ``MAX_SHARD_BYTES``, from another version or
+  another tool is ignored (and rebuilt by this run, if it loads it): that costs the entries of that
+  shard only. The checksum finds damage, not forgery (anyone can compute it), so the payload is JSON,
+  plain data that cannot run code, and each entry is rebuilt only through its type (``tmplint.plain``):
+  a field of the wrong type, or a path that is not the entry's own file (the one its key was made
+  from, so inside the tree being checked), and the entry is dropped, its job runs again and the shard
+  is rewritten. Forged entries can cost misses, never a crash or a fix elsewhere.
 * **Written atomically**, each shard to a unique temp name in its folder and moved into place with
   ``os.replace``; a failed write leaves the old shard and no temp file. Two runs at once each write
   whole shards; for each shard the last one wins, which costs at most some cache misses (a shard holds
@@ -39,26 +42,29 @@ Layout and choices, and why:
 * The folder holds a ``.gitignore`` with ``*``, as ruff's does; the project's own is never edited.
 """
 
-import dataclasses
 import hashlib
 import importlib
-import io
+import itertools
+import json
 import os
-import pickle
 import sys
 import tempfile
 import time
 from typing import Any, Dict, List, Optional, Set, Tuple
 
-from tmplint import __version__
+from tmplint import __version__, plain
 from tmplint.source import SourceError, read_bytes
 
 CACHE_DIR = ".tmplint_cache"
-SHARDS = "results.v2"  # the folder of the shards, ``xx.pickle``
-SUFFIX = ".pickle"
+SHARDS = "results.v3"  # the folder of the shards, ``xx.json``
+SUFFIX = ".json"
 SHARD_COUNT = 256  # names are two hex digits: at most 256
 OLD_SHARD = "results.v1.pickle"  # the single shard of earlier versions: removed by a run that writes
-MAGIC = b"tmplint-cache 2\n"
+OLD_SHARDS = "results.v2"  # the pickled shards of earlier versions: removed by a run that writes
+MAGIC = b"tmplint-cache 3\n"
+# A shard is read only up to this size, so a planted one costs a bounded time and memory; a run never
+# writes a bigger one (it leaves out its biggest entries). The benchmark corpus's largest is 0.2 MB.
+MAX_SHARD_BYTES = 16 * 1024 * 1024
 MAX_AGE = 30 * 24 * 3600  # seconds an entry of a file no run visits is kept
 # A temp file of ``write_atomic`` this old belongs to a write that was killed (a shard is written in
 # well under a second): the next run that writes removes it. Younger ones may be another run's.
@@ -118,32 +124,12 @@ def cache_folder(project_root: str) -> str:
     return os.path.join(project_root, CACHE_DIR)
 
 
-# --- loading without running code -----------------------------------------------------------------
-
-_SAFE_BUILTINS = frozenset({"set", "frozenset", "complex", "bytearray", "slice", "range"})
-# Functions a record's ``__reduce__`` names: they only look up or build a record.
-_FACTORIES = frozenset({("tmplint.analysis.values", "_marker")})
-
-
-def _is_record(obj: Any) -> bool:
-    return isinstance(obj, type) and (
-        dataclasses.is_dataclass(obj) or (issubclass(obj, tuple) and hasattr(obj, "_fields")))
-
-
-class _Loader(pickle.Unpickler):
-    def find_class(self, module: str, name: str) -> Any:
-        if module == "builtins" and name in _SAFE_BUILTINS:
-            return super().find_class(module, name)
-        if (module == "copyreg" and name == "_reconstructor") or (module, name) in _FACTORIES:
-            return super().find_class(module, name)
-        if (module == "tmplint" or module.startswith("tmplint.")) and "." not in name:
-            found = getattr(importlib.import_module(module), name, None)
-            if _is_record(found):
-                return found
-        raise pickle.UnpicklingError(f"not a tmplint record: {module}.{name}")
+# --- loading plain data, checked -----------------------------------------------------------------
 
 
 def _load(data: bytes, expected_salt: str) -> Optional[dict]:
+    """A shard's files and entries (results still encoded, as ``tmplint.plain`` wrote them), or None for
+    a damaged, foreign or malformed shard."""
     if not data.startswith(MAGIC):
         return None
     header_end = data.find(b"\n", len(MAGIC))
@@ -157,12 +143,29 @@ def _load(data: bytes, expected_salt: str) -> Optional[dict]:
     if found_salt != expected_salt or content_hash(payload) != checksum:
         return None
     try:
-        shard = _Loader(io.BytesIO(payload)).load()
-    except Exception:  # whatever a damaged or foreign payload raises, the answer is: no cache
+        shard = json.loads(payload)
+    except (ValueError, RecursionError):  # whatever a damaged or foreign payload holds: no cache
         return None
-    if not (isinstance(shard, dict) and isinstance(shard.get("files"), dict) and isinstance(shard.get("entries"), dict)):
+    # Columns, checked by C loops (``set(map(type, ...))``): a warm run over 11,000 files loads 32,000
+    # entries. The results themselves are checked when they are asked for (``Cache.get``).
+    try:
+        (paths, signatures, digests, hashed_at), (keys, owners, used, results) = shard["files"], shard["entries"]
+    except (TypeError, KeyError, ValueError):
         return None
-    return shard
+    columns = (paths, signatures, digests, hashed_at, keys, owners, used, results)
+    if not (all(type(column) is list for column in columns)
+            and len(paths) == len(signatures) == len(digests) == len(hashed_at)
+            and len(keys) == len(owners) == len(used) == len(results)
+            and set(map(type, paths + digests + keys + owners)) <= {str} and set(map(type, hashed_at + used)) <= _NUMBERS
+            and set(map(type, signatures)) <= {list} and set(map(len, signatures)) <= {4}
+            and set(map(type, itertools.chain.from_iterable(signatures))) <= {int}
+            and min(map(len, keys), default=3) > 2):
+        return None
+    files = dict(zip(paths, zip(map(tuple, signatures), digests, hashed_at)))
+    return {"files": files, "entries": dict(zip(keys, zip(owners, results, used)))}
+
+
+_NUMBERS = {int, float}
 
 
 # --- the cache ------------------------------------------------------------------------------------
@@ -184,17 +187,18 @@ class _Shard:
         self.name = name
         # path (absolute) -> (signature, content hash, when it was hashed)
         self.files: Dict[str, Tuple[Signature, str, float]] = {}
-        # key -> (path, result, last used)
+        # key -> (path, result as tmplint.plain encodes it, last used)
         self.entries: Dict[str, Tuple[str, Any, float]] = {}
         self.dirty = False
 
 
 def _read(path: str) -> Optional[bytes]:
+    """A shard's bytes; None when there is none, ``b""`` when it cannot be used (too large, not a
+    regular file): a damaged shard, rewritten by this run."""
     try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except OSError:
-        return None
+        return read_bytes(path, MAX_SHARD_BYTES)
+    except SourceError:
+        return None if not os.path.lexists(path) else b""
 
 
 class Cache:
@@ -204,6 +208,9 @@ class Cache:
     def __init__(self, folder: str) -> None:
         self.folder = folder
         self.salt = salt()
+        self._owners: Dict[str, str] = {}  # key -> the file it was made from (absolute)
+        self._resolved: Dict[str, str] = {}  # a path in an entry -> its absolute path
+        self._decoded: Dict[str, Any] = {}  # key -> the result, rebuilt and checked (or put) by this run
         self._shards: Dict[str, _Shard] = {}
         self._used: Set[str] = set()
         self._visited: Set[str] = set()
@@ -246,7 +253,10 @@ class Cache:
         found: Dict[str, Tuple[str, Any, float]] = {}
         for name in sorted(names):
             if name.endswith(SUFFIX) and not name.startswith("."):
-                found.update(self._shard(name[: -len(SUFFIX)]).entries)
+                for key, (path, _, used) in list(self._shard(name[: -len(SUFFIX)]).entries.items()):
+                    result = self.get(key)
+                    if result is not MISS:
+                        found[key] = (path, result, used)
         return found
 
     # --- keys ---------------------------------------------------------------------------------
@@ -292,19 +302,41 @@ class Cache:
         name, digest = self._content(path)
         if digest is None:
             return None
-        return name + fingerprint((self.salt, digest, parts))
+        key = name + fingerprint((self.salt, digest, parts))
+        self._owners[key] = os.path.abspath(path)
+        return key
 
     # --- entries ------------------------------------------------------------------------------
     def get(self, key: str) -> Any:
-        entry = self._shard(key[:2]).entries.get(key)
+        """The result stored under ``key``, rebuilt and checked (``tmplint.plain``); MISS when there is
+        none, or when the entry is not what its type says or names a file other than the one the key was
+        made from: then it is dropped, and the shard rewritten with what the job gives this time."""
+        if key in self._decoded:  # put, or already rebuilt, by this run
+            self._used.add(key)
+            return self._decoded[key]
+        shard = self._shard(key[:2])
+        entry = shard.entries.get(key)
         if entry is None:
             return MISS
+        # The file the key was made from: every path in the result must be it. (Not the entry's own
+        # word: a scan's key names no path, so files of one content and shard share its entry.)
+        own = self._owners.get(key, entry[0])
+        try:
+            result = plain.decode(entry[1], plain.own_file(own, self._resolved))
+        except Exception:  # plain.Invalid, or whatever a forged entry makes a record's constructor raise
+            del shard.entries[key]
+            shard.dirty = True
+            return MISS
+        shard.entries[key] = (entry[0], _Kept(result), entry[2])  # the JSON can go: save encodes it again
+        self._decoded[key] = result
         self._used.add(key)
-        return entry[1]
+        return result
 
     def put(self, key: str, path: str, result: Any) -> None:
+        """Store ``result``; a value ``tmplint.plain`` cannot encode is left out when the shard is written."""
         shard = self._shard(key[:2])
-        shard.entries[key] = (os.path.abspath(path), result, self._now)
+        shard.entries[key] = (os.path.abspath(path), _Kept(result), self._now)
+        self._decoded[key] = result
         self._used.add(key)
         shard.dirty = True
 
@@ -351,7 +383,7 @@ class Cache:
         except OSError:
             return
         for shard in changed:
-            payload = pickle.dumps({"files": shard.files, "entries": shard.entries}, protocol=pickle.HIGHEST_PROTOCOL)
+            payload = _payload(shard)
             header = MAGIC + f"{self.salt} {content_hash(payload)}\n".encode("ascii")
             try:
                 write_atomic(self.shard_path(shard.name), header + payload)
@@ -366,6 +398,8 @@ class Cache:
         was last used before that, so loading one would prune it empty; and the temp files of writes
         killed midway (``.NAME.XXXX.tmp``, older than ``STALE_TEMP``). Only runs that write sweep."""
         stale = [os.path.join(self.folder, OLD_SHARD)]
+        old_shards = os.path.join(self.folder, OLD_SHARDS)
+        stale += [os.path.join(old_shards, name) for name in _listing(old_shards)]
         names = _listing(self.shard_folder)
         for folder, temps in ((self.folder, _listing(self.folder)), (self.shard_folder, names)):
             for name in temps:
@@ -389,6 +423,39 @@ class Cache:
                 os.unlink(path)
             except OSError:
                 pass
+        try:
+            os.rmdir(old_shards)
+        except OSError:
+            pass
+
+
+class _Kept:
+    """An entry's result as this run holds it (put, or rebuilt from the JSON, which is then let go)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+def _payload(shard: _Shard) -> bytes:
+    """The shard as JSON (ASCII: a path that is not valid UTF-8 keeps its escapes), under
+    ``MAX_SHARD_BYTES``: when it would be bigger, its biggest entries are left out, as are results
+    ``tmplint.plain`` cannot encode."""
+    files = [list(column) for column in zip(*((path, list(signature), digest, at)
+                                              for path, (signature, digest, at) in shard.files.items()))] or [[]] * 4
+    entries = []
+    for key, (path, result, used) in shard.entries.items():
+        data = plain.encode(result.value) if isinstance(result, _Kept) else result
+        if data is not None:
+            entries.append((key, path, used, data))
+    while True:
+        columns = [list(column) for column in zip(*entries)] or [[]] * 4
+        payload = json.dumps({"files": files, "entries": columns}, separators=(",", ":")).encode("ascii")
+        if len(payload) + 200 <= MAX_SHARD_BYTES or not entries:
+            return payload
+        entries.sort(key=lambda entry: len(json.dumps(entry[3])))
+        entries = entries[: len(entries) // 2]
 
 
 def _listing(folder: str) -> List[str]:
