@@ -1,6 +1,6 @@
 """Plain-data findings: no CST nodes, so they cross processes and live in caches."""
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import NamedTuple, Optional, Tuple
 
 SAFE = "safe"
@@ -43,9 +43,6 @@ class Diagnostic:
 
     def sort_key(self) -> Tuple[str, int, int, str]:
         return (self.path, self.line, self.col, self.code)
-
-    def with_path(self, path: str) -> "Diagnostic":
-        return replace(self, path=path)
 
 
 CANNOT_ANALYSE = "TMP000"

@@ -23,10 +23,6 @@ class Finding(NamedTuple):
     fact: Optional[Any] = None  # the rename (checker.Fact) behind a TMP10x finding, for the fixer
 
 
-def analyze_module(module: cst.Module, options: AnalysisOptions) -> List[Finding]:
-    return analyze_module_with_tables(module, options)[0]
-
-
 def analyze_module_with_tables(module: cst.Module, options: AnalysisOptions,
                                project: Optional[Any] = None) -> Tuple[List[Finding], Any]:
     """The findings and the checker that made them (its tables and evaluator), which the fixer plans with.

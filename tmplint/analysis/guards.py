@@ -10,11 +10,8 @@ from typing import Callable, Iterable, NamedTuple, Optional, Tuple
 
 from tmplint.analysis import values as V
 
-TESTS = ("endswith", "startswith", "==", "!=", "in", "not in")
-
-
 class Guard(NamedTuple):
-    test: str  # one of TESTS: subject.endswith(operand), subject == operand, subject in operand
+    test: str  # "endswith", "startswith", "==", "!=", "in" or "not in": subject.endswith(operand), subject in operand
     subject: V.Value
     operand: V.Value
     holds: bool  # the rename runs when the test holds (True) or when it fails (False)

@@ -134,10 +134,6 @@ class FileResult:
     noqa: Dict[int, str] = dataclasses.field(default_factory=dict)  # line -> text that may hold a noqa
     file_noqa: bool = False
 
-    def standalone(self) -> List[Diagnostic]:
-        """The findings without an index: its own and every provisional one (``check_source``)."""
-        return sorted(set(self.diagnostics) | {p.diagnostic for p in self.provisional}, key=Diagnostic.sort_key)
-
 
 def absolute_module(name: str, package: str) -> str:
     """``.utils.f`` imported in package ``pkg.sub`` is ``pkg.sub.utils.f``."""

@@ -46,11 +46,9 @@ WRITING_WORDS = re.compile(r"(?i)save|dump|write|store|export")
 PATH_WRITERS = frozenset({"write_text", "write_bytes", "touch"})
 NON_LOCK_MODULES = ("threading.", "asyncio.", "_thread.")
 LOCK_MODULES = ("filelock.", "portalocker.", "fasteners.")
-LOCK_NAME = re.compile(r"(^|_)lock$|Lock$", re.IGNORECASE)
 LOCK_NAME_STRICT = re.compile(r"^lock$|_lock$|Lock$")
 LOCK_CALLS = frozenset({"fcntl.flock", "fcntl.lockf"})
 TMP_KEYWORD = re.compile(r"(?i)^_*(tmp|temp|temporary)_?(file_?name|file_?path|file|name|path|fname)?$")
-TMP_DIR_FUNCS = ("tempfile.",)
 
 
 def is_unique_call(qualified: str) -> bool:

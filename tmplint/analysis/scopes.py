@@ -82,7 +82,6 @@ class Scope:
         self.bindings: Dict[str, List[Binding]] = {}
         self.params: List[Tuple[str, cst.Param]] = []  # positional order, then keyword-only
         self.positional_count = 0
-        self.has_star_args = False
         self.calls: List[CallSite] = []
         self.returns: List[cst.BaseExpression] = []
         self.functions: Dict[str, "Scope"] = {}
@@ -260,7 +259,6 @@ class Collector:
     def _params(self, scope: Scope, params: cst.Parameters) -> None:
         positional = list(params.posonly_params) + list(params.params)
         scope.positional_count = len(positional)
-        scope.has_star_args = isinstance(params.star_arg, cst.Param) or params.star_kwarg is not None
         for param in positional + list(params.kwonly_params):
             scope.params.append((param.name.value, param))
         for param in (params.star_arg, params.star_kwarg):
