@@ -413,11 +413,23 @@ class ScopeChecker:
         return decided is not None
 
     def _check_direct(self, fact: Fact, scope: Scope) -> None:
-        literal = V.first_literal(fact.src, [scope.id])
-        where = literal.node if literal is not None else fact.src_node
+        where = self._anchor(fact, scope)
         rename = TempRename(fact.src, fact.dst, fact.written, fact.locked, RENAME, fact.label,
                             dst_text=self.ev.text(fact.dst_node))
         self.decide(rename, where, scope=scope, origin=fact)
+
+    def _anchor(self, fact: Fact, scope: Scope) -> cst.CSTNode:
+        """Where a rename's finding sits: the first literal of its temp basename written in this scope,
+        unless another rename's finding already sits there (``tmp + ".heap"`` after ``tmp`` itself
+        was renamed): then its own next literal, else its temp path as written."""
+        taken = {node for (_, node), found in self.findings.items()
+                 if found.fact is not None and found.fact.rename is not fact.rename}
+        literals = [seg.node for seg in V.basename(fact.src)
+                    if isinstance(seg, V.Lit) and seg.scope == scope.id and seg.node is not None]
+        free = [node for node in literals if node not in taken]
+        if free:
+            return free[0]
+        return fact.src_node
 
     def _check_helper_call(self, fact: Fact, scope: Scope) -> None:
         if fact.inner.reported or fact.guards:
