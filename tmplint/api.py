@@ -103,14 +103,21 @@ def check_data(source: Union[str, bytes], path: str, config: Config, *, apply_no
 
 
 def check_text(text: str, path: str, config: Config, *, apply_noqa: bool = True,
-               use_cache: bool = True) -> List[Diagnostic]:
+               use_cache: bool = True, cache: Optional[Cache] = None) -> List[Diagnostic]:
     """The one single-file path: ``text`` as the file at ``path``, the rest of the project from disk,
     as ``tmplint PATH`` reports it (selection, per-file-ignores; ``apply_noqa=False`` leaves noqa
-    comments to a host that applies its own). Runs in this process, relying on the parser guard."""
-    cache = Cache.for_project(config.project_root) if use_cache else None
+    comments to a host that applies its own). Runs in this process, relying on the parser guard.
+
+    ``cache``: the project's cache to use and keep (a host that checks many files of a project at
+    once, as flake8 does, loads it once; it remembers each file's hash, so not across edits); saved
+    when ``cache`` is not given, else the caller saves it."""
+    own = cache is None and use_cache
+    if own:
+        cache = Cache.for_project(config.project_root)
     runner._project_jobs()  # registers the project's jobs with the mapper, for their cache keys
-    found = project.check_project([path], config, _HereMapper(1, cache), {path: text}, apply_noqa)
-    if cache is not None:
+    found = project.check_project([path], config, _HereMapper(1, cache if use_cache else None), {path: text},
+                                  apply_noqa)
+    if own:
         cache.save()
     return found
 

@@ -13,9 +13,10 @@ import logging
 import os
 from dataclasses import replace
 from functools import lru_cache
-from typing import Any, Iterator, List, Optional, Set, Tuple, Type
+from typing import Any, Dict, Iterator, List, Optional, Set, Tuple, Type
 
 from tmplint import api
+from tmplint.cache import Cache
 from tmplint.config import AnalysisOptions, Config, ConfigError, load_config_for, merge_cli
 from tmplint.diagnostics import CANNOT_ANALYSE
 from tmplint.registry import ALL_CODES, RULES
@@ -28,6 +29,27 @@ _REPORT_ALL = tuple(ALL_CODES)
 _OFF_BY_DEFAULT = [code for code in ALL_CODES if not RULES[code].default]
 
 _reported_config_errors: Set[str] = set()
+# One cache per project root for the whole flake8 run in this process: loaded once, not once per file
+# (flake8's files do not change during its run), and saved when the process ends.
+_caches: Dict[str, Cache] = {}
+
+
+def _cache_for(root: str) -> Cache:
+    cache = _caches.get(root)
+    if cache is None:
+        from multiprocessing import util
+
+        cache = _caches[root] = Cache.for_project(root)
+        # runs at exit in flake8's main process and in its worker processes (which skip atexit)
+        util.Finalize(cache, _save, args=(cache,), exitpriority=10)
+    return cache
+
+
+def _save(cache: Cache) -> None:
+    try:
+        cache.save()
+    except Exception:  # a cache that cannot be written is no error of the run
+        LOG.debug("tmplint: cache not saved", exc_info=True)
 
 
 @lru_cache(maxsize=None)
@@ -118,8 +140,9 @@ class Plugin:
         try:
             # flake8 applies noqa itself, the same way: leaving it to flake8 only matters for
             # --disable-noqa, and costs the cache's answer for the file (it is parsed again)
-            diagnostics = api.check_text("".join(self.lines), self.filename, self.settings(),
-                                         apply_noqa=not self.disable_noqa)
+            settings = self.settings()
+            diagnostics = api.check_text("".join(self.lines), self.filename, settings,
+                                         apply_noqa=not self.disable_noqa, cache=_cache_for(settings.project_root))
         except Exception:  # a crash on one file must not stop flake8's run over the others
             LOG.exception("tmplint: failed on %s", self.filename)
             return
