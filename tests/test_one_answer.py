@@ -130,3 +130,14 @@ def test_every_entry_point_gives_the_same_findings(project):
         assert api == expected, f"check_source on {f}"
         assert by_flake8.get(f, set()) == expected, f"flake8 on {f}"
         assert by_server.get(f, set()) == expected, f"tmplint server on {f}"
+
+
+def test_stdin_fix_leaves_a_call_the_project_says_is_safe(tmp_path):
+    """Issue 14: ``--fix -`` rewrote a temp name passed to a helper in another module that adds a uuid
+    itself; the project on disk says the call is safe, so the fixed source is the source."""
+    root = tmp_path / "srclayout"
+    shutil.copytree(PROJECTS["srclayout"], root)
+    name = os.path.join("tests", "test_store.py")
+    text = (root / name).read_bytes()
+    proc = run(root, "-m", "tmplint", "--fix", "-", "--stdin-filename", name, stdin=text)
+    assert (proc.returncode, proc.stdout) == (0, text), proc.stderr.decode()

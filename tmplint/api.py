@@ -13,7 +13,7 @@ For tmplint's own front ends (the CLI, its stdin path, the flake8 plugin, the la
 
 import os
 from dataclasses import replace
-from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
 
 from tmplint import engine, project, runner
 from tmplint.cache import Cache
@@ -78,10 +78,11 @@ def _one_based(diagnostic: Diagnostic) -> Diagnostic:
 # --- for the front ends: 0-based columns --------------------------------------------------------------
 
 
-def run_checks(paths: Sequence[str], config: Config, jobs: Optional[int] = None,
-               use_cache: bool = True) -> List[Diagnostic]:
-    """Files and folders in worker processes, through the cache (``tmplint PATH ...``)."""
-    return runner.run_checks(paths, config, jobs=jobs, use_cache=use_cache)
+def run_checks(paths: Sequence[str], config: Config, jobs: Optional[int] = None, use_cache: bool = True,
+               progress: Optional[Callable[[int, int], None]] = None) -> List[Diagnostic]:
+    """Files and folders in worker processes, through the cache (``tmplint PATH ...``); ``progress``
+    hears (files done, files)."""
+    return runner.run_checks(paths, config, jobs=jobs, use_cache=use_cache, progress=progress)
 
 
 class _HereMapper(runner.Mapper):

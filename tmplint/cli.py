@@ -9,9 +9,9 @@ import threading
 from typing import List, Optional, Sequence
 
 from tmplint import __version__, config as config_mod, reporters
+from tmplint.api import run_checks
 from tmplint.diagnostics import CANNOT_ANALYSE, SAFE, UNSAFE, Diagnostic
 from tmplint.registry import is_valid_selector, rule_code
-from tmplint.runner import run_checks
 
 
 def _codes(value: str) -> List[str]:
