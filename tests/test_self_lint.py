@@ -1,4 +1,5 @@
-"""CI lints the project's own code with ruff, under the configuration in pyproject.toml."""
+"""CI lints the project's own code with ruff and type-checks tmplint/ with mypy, under the configuration in
+pyproject.toml."""
 
 import subprocess
 import sys
@@ -26,3 +27,24 @@ def test_the_configuration_is_the_one_applied():
     assert "B006" in done.stdout and "UP006" not in done.stdout
     assert "UP006" in ruff("check", "--no-cache", "--isolated", "--select", "UP006", "--target-version", "py39",
                            "--stdin-filename", "x.py", "-", stdin=code).stdout
+
+
+def mypy(*args, cwd=REPO, tmp):
+    return subprocess.run([sys.executable, "-m", "mypy", "--cache-dir", str(tmp / "mypy_cache"), *args],
+                          cwd=str(cwd), capture_output=True, text=True, timeout=600)
+
+
+def test_mypy_is_clean_on_tmplint(tmp_path):
+    done = mypy("tmplint", tmp=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_mypy_reads_the_configuration(tmp_path):
+    """Not vacuous: pyproject's [tool.mypy] is read (Python 3.9 as the target, so ``X | Y`` at run time is an
+    error), and an error in a checked module fails the run."""
+    (tmp_path / "pyproject.toml").write_text((REPO / "pyproject.toml").read_text())
+    (tmp_path / "tmplint").mkdir()
+    (tmp_path / "tmplint" / "bad.py").write_text("x: int = 'a'\nY = int | None\n")
+    done = mypy("tmplint", cwd=tmp_path, tmp=tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "bad.py:1: error" in done.stdout and "bad.py:2: error" in done.stdout, done.stdout
