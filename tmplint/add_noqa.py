@@ -19,7 +19,7 @@ def add_noqa_files(results: Sequence[Diagnostic], settings, paths: Sequence[str]
     from tmplint.engine import cannot_analyse
     from tmplint.fix import _ast_parses
     from tmplint.fix.files import allowed_roots, rewrite_file
-    from tmplint.noqa import add_noqa
+    from tmplint.noqa import NoqaAdded, add_noqa
     from tmplint.source import SourceError
 
     by_path: Dict[str, List[Diagnostic]] = {}
@@ -33,7 +33,7 @@ def add_noqa_files(results: Sequence[Diagnostic], settings, paths: Sequence[str]
         if any(d.code == CANNOT_ANALYSE for d in found):
             continue
 
-        outcome = []
+        outcome: List[NoqaAdded] = []
 
         def change(text: str, found=found, outcome=outcome) -> str:
             result = add_noqa(text, [(d.line, d.code) for d in found])

@@ -8,7 +8,7 @@ through its class in ``tmplint/rules``, which also supplies names, fix availabil
 import os
 import re
 import sys
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Type
 
 from tmplint.registry import ALL_CODES, RULES, Rule
 
@@ -33,7 +33,7 @@ REPOSITORY_URL = "https://github.com/your-org/tmplint"
 RULE_PAGES_URL = f"{REPOSITORY_URL}/blob/main/docs/rules/"
 
 
-def _rule(code: str) -> Rule:
+def _rule(code: str) -> Type[Rule]:
     """The registry entry; KeyError for a code that is not a rule (TMP000 included)."""
     return RULES[code]
 
@@ -43,7 +43,7 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def fix_label(rule: Rule) -> str:
+def fix_label(rule: Type[Rule]) -> str:
     return rule.fix or "—"
 
 

@@ -11,18 +11,28 @@ found) has no edits here: its message says where it lies.
 
 import difflib
 import os
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple, TypedDict
 
 from tmplint.diagnostics import Diagnostic
 
-Edit = Dict[str, object]
+
+
+class Location(TypedDict):
+    row: int  # 1-based
+    column: int  # 1-based, in characters
+
+
+class Edit(TypedDict):
+    content: str
+    location: Location
+    end_location: Location
 
 
 def text_edits(before: str, after: str) -> List[Edit]:
     """The edits that turn ``before`` into ``after``: one per changed run of lines, trimmed to the
     characters that differ."""
     old, new = before.splitlines(True), after.splitlines(True)
-    edits = []
+    edits: List[Edit] = []
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
@@ -45,7 +55,7 @@ def _common_prefix(a: str, b: str) -> int:
     return n
 
 
-def _location(lines: List[str], first: int, consumed: str) -> Dict[str, int]:
+def _location(lines: List[str], first: int, consumed: str) -> Location:
     """Row and column (1-based) just after ``consumed``, which starts at line ``first`` (0-based)."""
     breaks = consumed.count("\n")
     if breaks:
@@ -59,7 +69,7 @@ def apply_edits(text: str, edits: Sequence[Edit]) -> str:
     for line in text.splitlines(True):
         starts.append(starts[-1] + len(line))
 
-    def offset(location) -> int:
+    def offset(location: Location) -> int:
         return starts[location["row"] - 1] + location["column"] - 1
 
     out = text

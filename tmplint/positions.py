@@ -33,7 +33,7 @@ class _OffsetState(CodegenState):
         self.offset = 0
         self.last = 0
         self.spans: Dict[cst.CSTNode, Tuple[int, int]] = {}
-        self.starts = []
+        self.starts: List[int] = []
         self.wanted = set(wanted)  # code generation stops once these are all done (see _positions)
         self.pieces: Optional[List[str]] = [] if keep_text else None  # the text generated so far
 
