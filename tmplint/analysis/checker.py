@@ -1,6 +1,6 @@
 """Renames, writes, helper summaries and locks, scope by scope, turned into TMP1xx findings."""
 
-from typing import Dict, List, NamedTuple, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -15,6 +15,9 @@ from tmplint.config import AnalysisOptions
 from tmplint.facts import DEFAULT, HELPER, RENAME, TempNameKeyword, TempRename
 from tmplint.rules import decide as rule_decides
 from tmplint.rules.renames import temp_kind
+
+if TYPE_CHECKING:
+    from tmplint.analysis.exports import Recorder
 
 MAX_HELPER_DEPTH = 6
 
@@ -54,7 +57,7 @@ class ScopeChecker:
         self.findings: Dict[Tuple[str, cst.CSTNode], Finding] = {}
         # findings of the unknown-helper keyword heuristic -> (the call, its scope)
         self.heuristic: Dict[Tuple[str, cst.CSTNode], Tuple[cst.Call, Scope]] = {}
-        self.recorder = None  # an index.Recorder when the project index is built
+        self.recorder: "Optional[Recorder]" = None  # an index.Recorder when the project index is built
 
     # --- call shapes ---------------------------------------------------------------------
     def qualname(self, func: cst.CSTNode, scope: Scope) -> str:
@@ -147,10 +150,10 @@ class ScopeChecker:
         owner, bindings = found
         for binding in bindings:
             value = binding.value
-            if binding.kind == ASSIGN and isinstance(value, cst.Call) and not binding.index:
+            if binding.kind == ASSIGN and isinstance(value, cst.Call) and not binding.position:
                 if self.qualname(value.func, owner) in K.FSSPEC_MAKERS:
                     return True
-            elif binding.kind == UNPACK and binding.index[:1] == (0,) and isinstance(value, cst.Call):
+            elif binding.kind == UNPACK and binding.position[:1] == (0,) and isinstance(value, cst.Call):
                 if self.qualname(value.func, owner) in K.FSSPEC_MAKERS:
                     return True  # fs, path = url_to_fs(url)
             elif binding.kind == PARAM and binding.extra is not None and binding.extra.annotation is not None:

@@ -120,11 +120,12 @@ class Evaluator:
         for part in expr.parts:
             if isinstance(part, cst.FormattedStringText):
                 out = out + V.literal(part.value.replace("{{", "{").replace("}}", "}"), expr, scope.id)
-            elif part.format_spec:
-                inner = self.eval(part.expression, scope)
-                out = out + (inner if V.has_unique(inner) or V.WEAK in inner.segs else self.unknown(part, scope))
-            else:
-                out = out + self.eval(part.expression, scope)
+            elif isinstance(part, cst.FormattedStringExpression):  # (LibCST has no third kind of part)
+                if part.format_spec:
+                    inner = self.eval(part.expression, scope)
+                    out = out + (inner if V.has_unique(inner) or V.WEAK in inner.segs else self.unknown(part, scope))
+                else:
+                    out = out + self.eval(part.expression, scope)
         return out
 
     def _binary(self, expr: cst.BinaryOperation, scope: Scope) -> V.Value:
@@ -321,18 +322,18 @@ class Evaluator:
 
     def _unpack(self, binding: Binding, scope: Scope, me: V.Value) -> V.Value:
         value = binding.value
-        for i in binding.index:
+        for i in binding.position:
             if isinstance(value, (cst.Tuple, cst.List)) and i < len(value.elements) and not any(
                     isinstance(e, cst.StarredElement) for e in value.elements):
                 value = value.elements[i].value
             elif isinstance(value, cst.Call) and self.qualname(value.func, scope) == "tempfile.mkstemp":
                 return V.UNIQUE_VALUE if i == 1 else me
             elif isinstance(value, cst.Call) and self.qualname(value.func, scope) in K.SPLITS \
-                    and len(value.args) == 1 and i in (0, 1) and len(binding.index) == 1:
+                    and len(value.args) == 1 and i in (0, 1) and len(binding.position) == 1:
                 path = self.eval(value.args[0].value, scope)  # dirname, basename = os.path.split(path)
                 part = V.folder(path) if i == 0 else V.Value(V.basename(path))
                 return part if part.segs else me
-            elif isinstance(value, cst.Call) and len(binding.index) == 1:
+            elif isinstance(value, cst.Call) and len(binding.position) == 1:
                 returned = self._returned_element(value, scope, i)  # final, tmp = paths(path)
                 return returned if returned is not None and returned.segs else me
             else:

@@ -23,7 +23,7 @@ def text_of(value: V.Value) -> Optional[str]:
         return ""
     if not V.is_constant(value):
         return None
-    return "".join("/" if seg is V.SEP else seg.text for seg in value.segs)
+    return "".join(seg.text if isinstance(seg, V.Lit) else "/" for seg in value.segs)  # Lit or SEP only
 
 
 def _evaluate(test: str, subject: V.Value, operand: V.Value) -> Optional[bool]:

@@ -37,7 +37,7 @@ class Binding(NamedTuple):
     kind: str
     value: Optional[cst.CSTNode]  # the assigned expression, loop iterable, context manager, ...
     scope: "Scope"
-    index: Tuple[int, ...] = ()  # position inside a tuple target
+    position: Tuple[int, ...] = ()  # where inside a tuple target (not ``index``: a tuple's method)
     extra: object = None  # import: the qualified name; param: the Param node; aug: the operator
     where: Optional[Where] = None  # None: seen everywhere in its scope
 
@@ -261,9 +261,9 @@ class Collector:
         scope.positional_count = len(positional)
         for param in positional + list(params.kwonly_params):
             scope.params.append((param.name.value, param))
-        for param in (params.star_arg, params.star_kwarg):
-            if isinstance(param, cst.Param):
-                scope.bind(param.name.value, Binding(OTHER, None, scope))
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                scope.bind(star.name.value, Binding(OTHER, None, scope))
         where = self._where()
         for name, param in scope.params:
             scope.bind(name, Binding(PARAM, param.default, scope, extra=param, where=where))
@@ -345,7 +345,7 @@ class Collector:
     def _bind_target(self, target: cst.CSTNode, binding: Binding, index: Tuple[int, ...] = ()) -> None:
         if isinstance(target, cst.Name):
             scope = self._owner(target.value)
-            scope.bind(target.value, binding._replace(index=index) if index else binding)
+            scope.bind(target.value, binding._replace(position=index) if index else binding)
         elif isinstance(target, (cst.Tuple, cst.List)):
             for i, element in enumerate(target.elements):
                 if isinstance(element, cst.StarredElement):
@@ -354,7 +354,7 @@ class Collector:
                     kind = UNPACK if binding.kind == ASSIGN else binding.kind
                     self._bind_target(element.value, binding._replace(kind=kind), index + (i,))
         elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
-            self._bind_self_attr(target, binding._replace(index=index) if index else binding)
+            self._bind_self_attr(target, binding._replace(position=index) if index else binding)
 
     def _owner(self, name: str) -> Scope:
         if name in self.scope.globals:
@@ -366,7 +366,7 @@ class Collector:
         cls = scope.enclosing_class
         if cls is None or not scope.params or scope.is_static:
             return
-        if target.value.value != scope.params[0][0]:
+        if not isinstance(target.value, cst.Name) or target.value.value != scope.params[0][0]:
             return  # not self.x / cls.x
         cls.self_attrs.setdefault(target.attr.value, []).append(binding)
 

@@ -1,7 +1,7 @@
 """Facts for the shared temp folder family (rules/shared_tmp.py): literals naming something in a
 shared temp folder, where they flow, and calls of tempfile.mktemp."""
 
-from typing import Iterator, Optional, Sequence
+from typing import Iterator, List, Optional, Sequence, Set
 
 import libcst as cst
 
@@ -17,7 +17,7 @@ def leading_text(node: cst.CSTNode) -> Optional[str]:
         value = string_value(node)
         return value.decode("latin-1") if isinstance(value, bytes) else value
     if isinstance(node, cst.FormattedString):
-        text = []
+        text: List[str] = []
         for part in node.parts:
             if not isinstance(part, cst.FormattedStringText):
                 return "".join(text) + "\0"  # \0 marks where the literal text stops
@@ -45,7 +45,7 @@ def shared_tmp_literals(module: cst.Module, tables: ModuleTables, evaluator,
                         tmp_dirs: Sequence[str]) -> Iterator[SharedTmpLiteral]:
     """Each literal naming something inside a shared temp folder (never in a docstring, a comparison,
     an environment default or a tempfile ``dir=``), and whether it reaches a filesystem operation."""
-    parts = set()
+    parts: Set[cst.CSTNode] = set()
     for node, _ in tables.strings:
         if isinstance(node, cst.ConcatenatedString):
             parts.update((node.left, node.right))
@@ -67,8 +67,8 @@ def _spelling(node: cst.CSTNode, text: str, evaluator) -> str:
     """The literal as the program builds it: an f-string keeps its ``{...}`` parts."""
     if "\0" not in text or not isinstance(node, cst.FormattedString):
         return text.split("\0")[0]
-    return "".join(part.value if isinstance(part, cst.FormattedStringText)
-                   else "{" + evaluator.text(part.expression) + "}" for part in node.parts)
+    return "".join("{" + evaluator.text(part.expression) + "}" if isinstance(part, cst.FormattedStringExpression)
+                   else cst.ensure_type(part, cst.FormattedStringText).value for part in node.parts)
 
 
 def mktemp_calls(tables: ModuleTables, evaluator) -> Iterator[MktempCall]:

@@ -12,7 +12,7 @@ import ast
 import re
 import warnings
 from functools import lru_cache
-from typing import TYPE_CHECKING, FrozenSet, Iterable, NamedTuple, Optional, Tuple, Union
+from typing import TYPE_CHECKING, FrozenSet, Iterable, List, NamedTuple, Optional, Set, Tuple, Union
 
 if TYPE_CHECKING:  # values reach the cache and the index, which run without LibCST
     import libcst as cst
@@ -98,7 +98,7 @@ def opaque(*roots: str) -> Value:
 
 def literal(text: str, node: Optional[cst.CSTNode], scope: int) -> Value:
     """Literal text, split at ``/`` into separators so the basename can be found."""
-    segs = []
+    segs: List[Segment] = []
     for i, piece in enumerate(text.split("/")):
         if i:
             segs.append(SEP)
@@ -108,7 +108,7 @@ def literal(text: str, node: Optional[cst.CSTNode], scope: int) -> Value:
 
 
 def join(parts: Iterable[Value], is_path: bool = False) -> Value:
-    segs = []
+    segs: List[Segment] = []
     for i, part in enumerate(parts):
         if i:
             segs.append(SEP)
@@ -168,7 +168,7 @@ def attribute_of(seg: Segment, attr: str) -> Segment:
 
 
 def roots(value: Value) -> FrozenSet[str]:
-    found = set()
+    found: Set[str] = set()
     for seg in value.segs:
         if isinstance(seg, Var):
             found |= seg.roots
@@ -230,12 +230,10 @@ def basename_text(value: Value) -> str:
     for seg in basename(value):
         if isinstance(seg, Lit):
             out.append(seg.text)
-        elif seg is WEAK:
-            out.append("{weak}")
-        elif seg is UNIQUE:
-            out.append("{unique}")
-        else:
+        elif isinstance(seg, Var):
             out.append("{" + ",".join(sorted(r.split(":", 1)[-1] for r in seg.roots)) + "}")
+        else:  # WEAK or UNIQUE (a basename holds no SEP)
+            out.append("{" + seg.kind + "}")
     return "".join(out)
 
 

@@ -19,8 +19,8 @@ from the unfixed file, and the second applied it to the file the first had fixed
 
 import os
 import sys
-from contextvars import ContextVar
-from typing import Dict, Optional, Sequence
+from contextvars import ContextVar, Token
+from typing import Dict, Optional, Sequence, Tuple
 
 from tmplint.cache import content_hash
 from tmplint.config import Config
@@ -44,7 +44,7 @@ class FixGuard:
 
         self.locked = False
         self._descriptor: Optional[int] = None
-        self._token = None
+        self._token: "Optional[Tuple[Token[Optional[Dict[str, Optional[str]]]], Token[int]]]" = None
         self._limit = read_limit(config.analysis.max_file_size)
         self._lock(config.project_root)
         self.before = {os.path.realpath(path): _hash(path, self._limit) for path in iter_python_files(paths, config)}

@@ -27,6 +27,7 @@ class UniquePart:
 
     def wrap(self, expr: cst.BaseExpression) -> cst.BaseExpression:
         """``fix-helper``: the helper returns its argument made unique."""
+        assert self.helper is not None, "only with a fix-helper"
         return cst.Call(func=cst.Name(self.helper), args=[cst.Arg(expr.with_changes(lpar=[], rpar=[]))])
 
 
@@ -60,6 +61,7 @@ def _escape_braces(text: str) -> str:
 
 def insert_into_literal(node: cst.CSTNode, unique: UniquePart) -> cst.BaseExpression:
     """``".tmp_state.json"`` -> ``f".tmp_state.{uuid.uuid4().hex}.json"``; f-strings gain a field."""
+    assert isinstance(node, (cst.SimpleString, cst.FormattedString)), node
     if unique.helper is not None:
         return unique.wrap(node)
     field = cst.FormattedStringExpression(expression=unique.hex())
@@ -72,7 +74,6 @@ def insert_into_literal(node: cst.CSTNode, unique: UniquePart) -> cst.BaseExpres
         prefix = node.prefix + "f"
         return cst.FormattedString(parts=parts, start=prefix + node.quote, end=node.quote,
                                    lpar=node.lpar, rpar=node.rpar)
-    assert isinstance(node, cst.FormattedString)
     last = node.parts[-1]
     assert isinstance(last, cst.FormattedStringText)
     at = _split_point(last.value)

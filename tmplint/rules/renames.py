@@ -5,7 +5,7 @@ by ``temp_kind`` and then by exactly one rule: the lock and weak parts first, th
 rename reaches its temp name (rules.md, *Classification*).
 """
 
-from typing import ClassVar, Optional, Tuple
+from typing import ClassVar, Optional, Tuple, Union
 
 from tmplint.analysis import values as V
 from tmplint.facts import DEFAULT, HELPER, RENAME, TempNameKeyword, TempRename
@@ -46,7 +46,7 @@ def rename_message(kind: str, fact: TempRename) -> str:
 class _RenameRule(Rule):
     """A rule over renames: it reports the kinds and ways of reaching the rename it names."""
 
-    fact = TempRename
+    fact: ClassVar[Union[type, Tuple[type, ...]]] = TempRename
     kinds: ClassVar[Tuple[str, ...]] = NOT_UNIQUE
     vias: ClassVar[Tuple[str, ...]] = (RENAME, HELPER, DEFAULT)
     locked: ClassVar[Optional[bool]] = False  # None: either
