@@ -79,6 +79,13 @@ _NON_ASCII = re.compile(f"{_NON_ASCII_CHAR}+")
 _HWS = re.compile(r"(?:[ \t\f]|\\\n)*")
 _WS = r"(?:[ \t\f\n]|\\\n|#[^\n]*(?![^\n]))*"
 _BWS = re.compile(_WS)
+
+
+def _skip(run: "re.Pattern[str]", text: str, i: int) -> int:
+    """Where ``run``, a pattern that also matches nothing (``_HWS``, ``_BWS``, ``_IDENT_RUN``), ends from ``i``."""
+    found = run.match(text, i)
+    assert found is not None
+    return found.end()
 _KEYWORD_EQUALS = re.compile(_WS + r"=(?!=)")
 
 # A string literal's full extent: prefix, then triple or single quotes (an f-string is never one).
@@ -129,7 +136,7 @@ def _normalise_identifiers(text: str) -> str:
             continue
         while start > covered and _is_ident(text[start - 1]):
             start -= 1
-        end = _IDENT_RUN.match(text, match.end()).end()
+        end = _skip(_IDENT_RUN, text, match.end())
         covered = end
         run = text[start:end]
         if unicodedata.is_normalized("NFKC", run):
@@ -443,10 +450,11 @@ class _Strings:
                 self.ends.append(end)
             else:
                 literal: List[Tuple[int, int]] = []
-                end = _fstring_end(text, at, literal) if _is_fstring(text, at) else _string_end(text, at)
-                if end is None:
+                closing = _fstring_end(text, at, literal) if _is_fstring(text, at) else _string_end(text, at)
+                if closing is None:
                     self.unsure_from = at
                     return
+                end = closing
                 for start, stop in literal or [(at, end)]:  # an f-string's fields are code
                     if start < stop:
                         self.starts.append(start)
@@ -460,13 +468,13 @@ def _visibly_not_one_argument(text: str, i: int) -> bool:
     follows. Outside brackets only a lambda's parameters hold commas; they run to its colon.
     """
     n = len(text)
-    i = _BWS.match(text, i).end()
+    i = _skip(_BWS, text, i)
     if text.startswith("*", i):
         return True  # *args or **kwargs first
     limit = i + 20000
     depth = lambdas = 0  # brackets open; lambdas whose parameters (commas, defaults) are still going
     while i < limit:
-        i = _BWS.match(text, i).end()
+        i = _skip(_BWS, text, i)
         if i >= n:
             return False
         c = text[i]
@@ -480,7 +488,7 @@ def _visibly_not_one_argument(text: str, i: int) -> bool:
             i += 1
         elif c == ",":
             if depth == 0 and not lambdas:
-                j = _BWS.match(text, i + 1).end()
+                j = _skip(_BWS, text, i + 1)
                 return j < n and text[j] != ")"
             i += 1
         elif c == ":":
@@ -564,30 +572,30 @@ class _Imports:
                     where.setdefault(words[-1] if len(words) == 3 else parts[0], []).append(at)
             return
         ws = _HWS
-        i = ws.match(text, i).end()
+        i = _skip(ws, text, i)
         if text.startswith("(", i):
             ws = _BWS
             i += 1
         while True:
-            i = ws.match(text, i).end()
+            i = _skip(ws, text, i)
             name = _NAME.match(text, i)
             if name is None:
                 return
             parts = [name.group()]
             i = name.end()
             while True:
-                j = ws.match(text, i).end()
+                j = _skip(ws, text, i)
                 if not text.startswith(".", j):
                     break
-                name = _NAME.match(text, ws.match(text, j + 1).end())
+                name = _NAME.match(text, _skip(ws, text, j + 1))
                 if name is None:
                     break
                 parts.append(name.group())
                 i = name.end()
             bound, module = parts[0], parts[0]
-            as_ = _AS.match(text, ws.match(text, i).end())
+            as_ = _AS.match(text, _skip(ws, text, i))
             if as_ is not None:
-                name = _NAME.match(text, ws.match(text, as_.end()).end())
+                name = _NAME.match(text, _skip(ws, text, as_.end()))
                 if name is not None:
                     bound, module = name.group(), ".".join(parts)
                     i = name.end()
@@ -595,7 +603,7 @@ class _Imports:
                 self.renames.append(at)
             if module in _RENAME_MODULES:
                 where.setdefault(bound, []).append(at)
-            i = ws.match(text, i).end()
+            i = _skip(ws, text, i)
             if not text.startswith(",", i):
                 return
             i += 1
@@ -730,7 +738,7 @@ def _keyword_may_matter(text: str, lowered: str, found: Dict[str, int]) -> bool:
             while start > 0 and text[start - 1] == "_":
                 start -= 1
             if start == 0 or not _is_ident(text[start - 1]):
-                end = _IDENT_RUN.match(text, i).end()
+                end = _skip(_IDENT_RUN, text, i)
                 if TMP_KEYWORD.match(text[start:end]) and _KEYWORD_EQUALS.match(text, end):
                     if any(text[b] in "(," for b in _previous(text, start)):
                         file = file or _File(text)

@@ -12,9 +12,12 @@ import os
 import sys
 import sysconfig
 from functools import lru_cache
-from typing import FrozenSet, List, Optional, Sequence
+from typing import FrozenSet, List, Optional, Sequence, Tuple, Union
 
 import libcst as cst
+
+# A module's statement, as ``Module.body`` holds it (LibCST's BaseStatement lacks ``leading_lines``)
+Statement = Union[cst.SimpleStatementLine, cst.BaseCompoundStatement]
 
 STDLIB, FUTURE, OTHER = "stdlib", "future", "other"
 
@@ -78,7 +81,7 @@ def _blank_prefix(lines: Sequence[cst.EmptyLine]) -> int:
     return count
 
 
-def _with_blanks(statement: cst.BaseStatement, wanted: int) -> cst.BaseStatement:
+def _with_blanks(statement: Statement, wanted: int) -> Statement:
     """``statement`` with at least ``wanted`` blank lines before it (and before its comments)."""
     lines = list(statement.leading_lines)
     missing = wanted - _blank_prefix(lines)
@@ -87,7 +90,7 @@ def _with_blanks(statement: cst.BaseStatement, wanted: int) -> cst.BaseStatement
     return statement.with_changes(leading_lines=[cst.EmptyLine()] * missing + lines)
 
 
-def _insert_before(body: List[cst.BaseStatement], index: int, statement: cst.BaseStatement) -> None:
+def _insert_before(body: List[Statement], index: int, statement: Statement) -> None:
     """Insert at ``index``; the blank lines that opened the statement there now open the new one
     (the comments stay with the statement they describe)."""
     if index < len(body):
@@ -104,7 +107,7 @@ def add_import(module: cst.Module, statement: cst.SimpleStatementLine, limit: in
     limit = min(limit, len(body))
     new_module = _module_of(statement) or ""
     start = 1 if body and _is_docstring(body[0]) else 0
-    block = []  # the first top-level import block: (index, module, section)
+    block: List[Tuple[int, str, str]] = []  # the first top-level import block: (index, module, section)
     for index in range(start, limit):
         imported = _module_of(body[index])
         if imported is None:
@@ -115,7 +118,7 @@ def add_import(module: cst.Module, statement: cst.SimpleStatementLine, limit: in
     if _section(new_module) != STDLIB:
         return _after_last_import(module, body, statement, limit)
     key = new_module.lower()
-    stdlib = [(i, m, isinstance(body[i].body[0], cst.Import)) for i, m, s in block if s == STDLIB]
+    stdlib = [(i, m, _is_straight(body[i])) for i, m, s in block if s == STDLIB]
     if stdlib:
         straight = [(i, m) for i, m, is_straight in stdlib if is_straight]
         later = [i for i, m in straight if m.lower() > key]
@@ -141,17 +144,22 @@ def add_import(module: cst.Module, statement: cst.SimpleStatementLine, limit: in
         following = body[index]
         wanted = 2 if isinstance(following, (cst.FunctionDef, cst.ClassDef)) else 1
         body[index] = _with_blanks(following, wanted)
-    if futures:
-        statement = _with_blanks(statement, 1)
-    body.insert(index, statement)
+    body.insert(index, _with_blanks(statement, 1) if futures else statement)
     return module.with_changes(body=body)
 
 
-def _after_last_import(module: cst.Module, body: List[cst.BaseStatement], statement, limit: int) -> cst.Module:
+def _is_straight(statement: Statement) -> bool:
+    """An ``import x`` line (not ``from x import y``)."""
+    return isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[0], cst.Import)
+
+
+def _after_last_import(module: cst.Module, body: List[Statement], statement: cst.SimpleStatementLine,
+                       limit: int) -> cst.Module:
     position = None
     for index in range(limit):
-        if isinstance(body[index], cst.SimpleStatementLine) and all(
-                isinstance(s, (cst.Import, cst.ImportFrom)) for s in body[index].body):
+        line = body[index]
+        if isinstance(line, cst.SimpleStatementLine) and all(
+                isinstance(s, (cst.Import, cst.ImportFrom)) for s in line.body):
             position = index + 1
     if position is None:
         position = 1 if body and _is_docstring(body[0]) and limit > 0 else 0
