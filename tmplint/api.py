@@ -145,6 +145,8 @@ def fix_text(text: str, path: str, config: Config, unsafe_fixes: bool = False, *
 def _plan(found: Iterable[Diagnostic], path: str, unsafe_fixes: bool) -> "ProjectFixes":
     """What ``--fix`` makes of a project run's findings in one file: the index's fixes that lie in it
     (its others were shown as ``fix in path:line``) and the in-file findings it reported."""
+    from tmplint.fix import ProjectFixes
+
     allowed = {SAFE, UNSAFE} if unsafe_fixes else {SAFE}
     targets: Dict[str, List[FixAt]] = {}
     reported: Dict[str, Set[Tuple[str, int, int]]] = {}
@@ -155,6 +157,4 @@ def _plan(found: Iterable[Diagnostic], path: str, unsafe_fixes: bool) -> "Projec
             reported.setdefault(path, set()).add((diagnostic.code, diagnostic.line, diagnostic.col))
         else:
             targets.setdefault(diagnostic.fix_at.path, []).append(diagnostic.fix_at)
-    from tmplint.fix import ProjectFixes
-
     return ProjectFixes(targets, reported)
