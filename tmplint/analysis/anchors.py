@@ -32,7 +32,7 @@ _SCOPE_KINDS = {ast.FunctionDef: "function", ast.AsyncFunctionDef: "function", a
 
 
 def _children(node: ast.AST) -> List[ast.AST]:
-    out = []
+    out: List[ast.AST] = []
     for name in node._fields:
         if name == "ctx":
             continue
@@ -45,11 +45,13 @@ def _children(node: ast.AST) -> List[ast.AST]:
 
 
 class _AstScope:
-    def __init__(self, node: Optional[ast.AST]):
+    def __init__(self, node: ast.AST):
         self.node = node
+        # where a function, class or lambda starts (the module: 0, 0)
+        self.start: Tuple[int, int] = (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
         self.children: Dict[Tuple[str, str], List["_AstScope"]] = {}
         self.calls: List[ast.Call] = []
-        self.strings: List[ast.AST] = []
+        self.strings: List[ast.expr] = []  # string constants and f-strings
 
 
 class Anchors:
@@ -77,7 +79,7 @@ class Anchors:
         self.root = _AstScope(tree)
         self._collect(tree, self.root)
         for scope_calls in self._all_scopes(self.root):
-            scope_calls.calls.sort(key=lambda c: (c.lineno, c.col_offset, -c.end_lineno, -c.end_col_offset))
+            scope_calls.calls.sort(key=lambda c: (c.lineno, c.col_offset, -(c.end_lineno or 0), -(c.end_col_offset or 0)))
         self._scopes: Dict[int, Optional[_AstScope]] = {}
         self.ok = True
 
@@ -93,16 +95,16 @@ class Anchors:
                 scope.children.setdefault((_SCOPE_KINDS[kind], getattr(node, "name", "")), []).append(inner)
                 stack.extend((child, inner) for child in _children(node))
                 continue
-            if kind is ast.Call:
+            if isinstance(node, ast.Call):
                 scope.calls.append(node)
-            elif kind is ast.JoinedStr:
+            elif isinstance(node, ast.JoinedStr):
                 scope.strings.append(node)
                 continue  # inside f-strings, positions differ between Python versions: not used
-            elif kind is ast.Constant:
+            elif isinstance(node, ast.Constant):
                 if isinstance(node.value, (str, bytes)):
                     scope.strings.append(node)
                 continue
-            elif kind is ast.Name:
+            elif isinstance(node, ast.Name):
                 continue
             stack.extend((child, scope) for child in _children(node))
 
@@ -116,22 +118,23 @@ class Anchors:
             parent = self._ast_scope(scope.parent)
             if parent is not None:
                 siblings = self.siblings.get((scope.parent.id, scope.kind, scope.name), [])
-                candidates = sorted(parent.children.get((scope.kind, scope.name), []),
-                                    key=lambda s: (s.node.lineno, s.node.col_offset))
+                candidates = sorted(parent.children.get((scope.kind, scope.name), []), key=lambda s: s.start)
                 if len(siblings) == len(candidates):
                     found = candidates[siblings.index(scope)]
         self._scopes[scope.id] = found
         return found
 
-    def segment(self, node: ast.AST) -> Optional[str]:
-        start, end = self.offsets(node)
-        return self.text[start:end] if start is not None else None
+    def segment(self, node: ast.expr) -> Optional[str]:
+        span = self.offsets(node)
+        return self.text[span[0]:span[1]] if span is not None else None
 
-    def offsets(self, node: ast.AST):
+    def offsets(self, node: ast.expr) -> Optional[Tuple[int, int]]:
+        if node.end_lineno is None or node.end_col_offset is None:
+            return None
         try:
             return (self._offset(node.lineno, node.col_offset), self._offset(node.end_lineno, node.end_col_offset))
         except (AttributeError, IndexError, TypeError):
-            return None, None
+            return None
 
     def _offset(self, line: int, byte_col: int) -> int:
         text = self.lines[line - 1]
@@ -139,11 +142,11 @@ class Anchors:
             byte_col = len(text.encode("utf-8")[:byte_col].decode("utf-8", "replace"))
         return self.line_starts[line - 1] + byte_col
 
-    def position(self, node: ast.AST) -> Optional[Pos]:
-        start, end = self.offsets(node)
-        if start is None:
+    def position(self, node: ast.expr) -> Optional[Pos]:
+        span = self.offsets(node)
+        if span is None:
             return None
-        return self._where(start) + self._where(end)
+        return self._where(span[0]) + self._where(span[1])
 
     def _where(self, offset: int) -> Tuple[int, int]:
         index = bisect.bisect_right(self.line_starts, offset) - 1
@@ -174,10 +177,10 @@ class Anchors:
             if key in keys:
                 ours.setdefault(key, []).append(site.node)
         theirs: Dict[str, List[ast.Call]] = {}
-        for call in target.calls:  # in source order
-            key = self.segment(call.func)
-            if key in keys:
-                theirs.setdefault(key, []).append(call)
+        for node in target.calls:  # in source order
+            text = self.segment(node.func)
+            if text is not None and text in keys:
+                theirs.setdefault(text, []).append(node)
         for call in wanted:
             key = self._callee(call.func)
             mine, other = ours.get(key, []), theirs.get(key, [])
@@ -191,12 +194,12 @@ class Anchors:
         return dotted or self.code(func)
 
     @staticmethod
-    def arguments(call: cst.Call, node: ast.Call) -> Optional[List[ast.AST]]:
+    def arguments(call: cst.Call, node: ast.Call) -> Optional[List[ast.expr]]:
         """The ast node of each CST argument's value, in order; None when they do not line up."""
         theirs = sorted(list(node.args) + list(node.keywords), key=lambda a: (a.lineno, a.col_offset))
         if len(theirs) != len(call.args):
             return None
-        out = []
+        out: List[ast.expr] = []
         for arg, other in zip(call.args, theirs):
             keyword = arg.keyword.value if arg.keyword is not None else None
             if isinstance(other, ast.keyword):
@@ -213,12 +216,13 @@ class Anchors:
                 out.append(other)
         return out
 
-    def checked(self, node: cst.CSTNode, other: ast.AST) -> Optional[Pos]:
+    def checked(self, node: cst.CSTNode, other: ast.expr) -> Optional[Pos]:
         """``other``'s position if its text is ``node``'s; ast counts a tuple's or a generator's
         parentheses in, LibCST's positions leave them out."""
-        start, end = self.offsets(other)
-        if start is None:
+        span = self.offsets(other)
+        if span is None:
             return None
+        start, end = span
         code = self.code(node)
         text = self.text[start:end]
         if text != code and _CONTINUATION.sub("\n", text) == _CONTINUATION.sub("\n", code):
@@ -232,8 +236,9 @@ class Anchors:
 
     def literal(self, scope: Scope, node: cst.CSTNode, within: Optional[ast.AST] = None) -> Optional[Pos]:
         """A literal's position when its exact text is written once in ``within`` (else in the scope)."""
+        candidates: List[ast.expr]
         if within is not None:
-            candidates = [n for n in ast.walk(within) if _is_string(n)]
+            candidates = [n for n in ast.walk(within) if isinstance(n, ast.expr) and _is_string(n)]
         else:
             target = self._ast_scope(scope) if self.ok else None
             if target is None:
@@ -243,13 +248,13 @@ class Anchors:
         matches = [s for s in candidates if self.segment(s) == text]
         return self.position(matches[0]) if len(matches) == 1 else None
 
-    def literals(self, strings: Sequence[cst.CSTNode], wanted: Iterable[cst.CSTNode]) -> Dict[cst.CSTNode, ast.AST]:
+    def literals(self, strings: Sequence[cst.CSTNode], wanted: Iterable[cst.CSTNode]) -> Dict[cst.CSTNode, ast.expr]:
         """Literals by order: the k-th string of a text in the file is the k-th of that text in ``ast``.
 
         ``strings`` are the file's string nodes in source order, without the parts ``ast`` has no
         node for (see ``string_parts_in_context``); when the two lists differ in length, nothing.
         """
-        theirs = []
+        theirs: List[ast.expr] = []
         self._all_strings(self.root, theirs)
         if len(theirs) != len(strings):
             return {}
@@ -263,12 +268,13 @@ class Anchors:
                 key = self._text_of(node)
                 if key in texts:
                     mine.setdefault(key, []).append(node)
-        other: Dict[str, List[ast.AST]] = {}
-        for node in theirs:
-            key = _CONTINUATION.sub("\n", self.segment(node))
-            if key in texts:
-                other.setdefault(key, []).append(node)
-        out = {}
+        other: Dict[str, List[ast.expr]] = {}
+        for string in theirs:
+            text = self.segment(string)
+            spelled = _CONTINUATION.sub("\n", text) if text is not None else None
+            if spelled is not None and spelled in texts:
+                other.setdefault(spelled, []).append(string)
+        out: Dict[cst.CSTNode, ast.expr] = {}
         for node in wanted:
             key = self._text_of(node)
             ours, found = mine.get(key, []), other.get(key, [])
@@ -276,11 +282,12 @@ class Anchors:
                 out[node] = found[ours.index(node)]
         return out
 
-    def concatenated(self, whole: ast.AST, parts: Sequence[cst.CSTNode]) -> Dict[cst.CSTNode, Pos]:
+    def concatenated(self, whole: ast.expr, parts: Sequence[cst.CSTNode]) -> Dict[cst.CSTNode, Pos]:
         """The parts of an implicit concatenation (``ast`` has one node for all), from its tokens."""
-        start, end = self.offsets(whole)
-        if start is None:
+        span = self.offsets(whole)
+        if span is None:
             return {}
+        start, end = span
         segment = self.text[start:end]
         spans = []  # (start, end) offsets in ``segment`` of each string, an f-string's pieces as one
         starts = [0] + [m.end() for m in _LINE_END.finditer("(" + segment + ")")]
@@ -323,13 +330,13 @@ class Anchors:
             for child in children:
                 yield from self._all_scopes(child)
 
-    def _all_strings(self, scope: _AstScope, out: List[ast.AST]) -> None:
+    def _all_strings(self, scope: _AstScope, out: List[ast.expr]) -> None:
         out.extend(scope.strings)
         for children in scope.children.values():
             for child in children:
                 self._all_strings(child, out)
 
-    def defaults(self, function: Scope) -> Dict[str, ast.AST]:
+    def defaults(self, function: Scope) -> Dict[str, ast.expr]:
         target = self._ast_scope(function) if self.ok else None
         if target is None or not isinstance(target.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return {}
@@ -356,7 +363,8 @@ def string_parts_in_context(strings: Sequence[Tuple[cst.CSTNode, bool]]
             for part in (node.left, node.right):
                 out.setdefault(part, whole)
         elif isinstance(node, cst.FormattedString):
-            stack = [part.expression for part in node.parts if isinstance(part, cst.FormattedStringExpression)]
+            stack: List[cst.CSTNode] = [part.expression for part in node.parts
+                                        if isinstance(part, cst.FormattedStringExpression)]
             while stack:
                 current = stack.pop()
                 if isinstance(current, (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)):

@@ -156,8 +156,8 @@ class ScopeChecker:
             elif binding.kind == UNPACK and binding.position[:1] == (0,) and isinstance(value, cst.Call):
                 if self.qualname(value.func, owner) in K.FSSPEC_MAKERS:
                     return True  # fs, path = url_to_fs(url)
-            elif binding.kind == PARAM and binding.extra is not None and binding.extra.annotation is not None:
-                annotation = self.qualname(binding.extra.annotation.annotation, owner) or ""
+            elif binding.kind == PARAM and binding.param is not None and binding.param.annotation is not None:
+                annotation = self.qualname(binding.param.annotation.annotation, owner) or ""
                 if annotation in K.FSSPEC_TYPES or annotation.endswith("AbstractFileSystem"):
                     return True
         return False
@@ -427,8 +427,8 @@ class ScopeChecker:
         was renamed): then its own next literal, else its temp path as written."""
         taken = {node for (_, node), found in self.findings.items()
                  if found.fact is not None and found.fact.rename is not fact.rename}
-        literals = [seg.node for seg in V.basename(fact.src)
-                    if isinstance(seg, V.Lit) and seg.scope == scope.id and seg.node is not None]
+        literals = [seg.cst_node for seg in V.basename(fact.src)
+                    if isinstance(seg, V.Lit) and seg.scope == scope.id and seg.cst_node is not None]
         free = [node for node in literals if node not in taken]
         if free:
             return free[0]

@@ -2,7 +2,7 @@
 
 import contextlib
 import re
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 import libcst as cst
 
@@ -67,16 +67,16 @@ class Evaluator:
             return dotted  # a builtin, or a name this file never binds
         owner, bindings = found
         binding = bindings[0]
-        if binding.kind == IMPORT and all(b.kind == IMPORT and b.extra == binding.extra for b in bindings):
-            base = binding.extra  # `import os` twice is still os
+        imported = binding.imported
+        if imported is not None and all(b.kind == IMPORT and b.extra == imported for b in bindings):
+            base = imported  # `import os` twice is still os
         elif len(bindings) != 1:
             return None
-        elif binding.kind == IMPORT:
-            base = binding.extra
         elif binding.kind == ASSIGN and binding.value is not None and dotted_name(binding.value):
-            base = self.qualname(binding.value, owner, _depth + 1)
-            if base is None:
+            through = self.qualname(binding.value, owner, _depth + 1)
+            if through is None:
                 return None
+            base = through
         else:
             return None
         return f"{base}.{rest}" if rest else base
@@ -291,10 +291,10 @@ class Evaluator:
         me = V.opaque(f"{scope.id}:{name}")
         kind = binding.kind
         if kind == PARAM:
-            annotation = binding.extra.annotation if binding.extra is not None else None
+            annotation = binding.param.annotation if binding.param is not None else None
             is_path = annotation is not None and (self.qualname(annotation.annotation, scope) or "") in K.PATH_TYPES
             return V.Value(me.segs, is_path)
-        if kind == ASSIGN:
+        if kind == ASSIGN and binding.value is not None:  # (an assignment always has a value)
             value = self.eval(binding.value, scope)
             if not value.segs:
                 return me
@@ -302,7 +302,7 @@ class Evaluator:
             return V.Value(value.segs, is_path)
         if kind == UNPACK:
             return self._unpack(binding, scope, me)
-        if kind == WITH:
+        if kind == WITH and binding.value is not None:
             value = self.eval(binding.value, scope)
             return V.UNIQUE_VALUE if V.has_unique(value) else me
         if kind == FOR:
@@ -338,6 +338,8 @@ class Evaluator:
                 return returned if returned is not None and returned.segs else me
             else:
                 return me
+        if value is None:
+            return me
         result = self.eval(value, scope)
         return result if result.segs else me
 
@@ -428,11 +430,11 @@ class Evaluator:
         return None
 
     def class_for_receiver(self, receiver: str, scope: Scope) -> Optional[Scope]:
-        method = scope
+        method: Optional[Scope] = scope
         while method is not None and method.kind == "lambda":
             method = method.parent
         cls = method.enclosing_class if method is not None else None
-        if cls is not None and method.params and method.params[0][0] == receiver and not method.is_static:
+        if cls is not None and method is not None and method.params and method.params[0][0] == receiver and not method.is_static:
             return cls
         found = self.lookup(receiver, scope)
         if found and len(found[1]) == 1 and found[1][0].kind == CLASS:
@@ -598,7 +600,7 @@ def _choice(bindings: List[Binding]) -> Tuple[cst.BaseExpression, ...]:
     return ()
 
 
-def substitute(value: V.Value, mapping: Dict[str, Tuple[V.Value, object]], function: Scope) -> V.Value:
+def substitute(value: V.Value, mapping: Mapping[str, Tuple[V.Value, object]], function: Scope) -> V.Value:
     """Replace a function's parameter parts with a call site's argument values.
 
     A parameter given no argument keeps an opaque part of its own, so its default is never read

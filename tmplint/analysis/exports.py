@@ -50,12 +50,14 @@ class Recorder:
             return None
         owner, bindings = found
         first = bindings[0]
-        if all(b.kind == IMPORT and b.extra == first.extra for b in bindings):
-            base = self.absolute(first.extra)
+        imported = first.imported
+        if imported is not None and all(b.kind == IMPORT and b.extra == imported for b in bindings):
+            base = self.absolute(imported)
         elif len(bindings) == 1 and first.kind == ASSIGN and first.value is not None and dotted_name(first.value):
-            base = self.imported_qualname(first.value, owner, depth + 1)
-            if base is None:
+            through = self.imported_qualname(first.value, owner, depth + 1)
+            if through is None:
                 return None
+            base = through
         else:
             return None
         return f"{base}.{rest}" if rest else base
@@ -274,8 +276,8 @@ class _Builder:
 
     def want_literals(self, value: V.Value, scope: Scope) -> List[cst.CSTNode]:
         """The literals of the basename that lie in ``scope``: the only ones a report can sit on."""
-        found = [seg.node for seg in V.basename(value)
-                 if isinstance(seg, V.Lit) and seg.node is not None and seg.scope == scope.id]
+        found = [seg.cst_node for seg in V.basename(value)
+                 if isinstance(seg, V.Lit) and seg.cst_node is not None and seg.scope == scope.id]
         for node in found:
             self.want(node, scope)
             self.literals.add(node)
@@ -295,34 +297,36 @@ class _Builder:
         if anchors.ok:
             parts = string_parts_in_context(self.checker.tables.strings) if self.literals else {}
             for scope, calls in self.calls.items():
-                for call, node in anchors.calls(scope, calls).items():
-                    args = anchors.arguments(call, node)
+                for call, ast_call in anchors.calls(scope, calls).items():
+                    args = anchors.arguments(call, ast_call)
                     if args is None:
                         continue
                     found = [anchors.checked(arg.value, other) for arg, other in zip(call.args, args)]
                     if any(pos is None for pos in found):
                         continue  # not the call we think it is
-                    where[call] = anchors.position(node)
+                    where[call] = anchors.position(ast_call)
                     for arg, pos in zip(call.args, found):
                         where[arg.value] = pos
             rest = [node for node in self.literals if where.get(node) is None]
             if rest:
                 strings = [node for node, _ in self.checker.tables.strings if node not in parts]
-                wholes = {parts[node] for node in rest if parts.get(node) is not None}
-                found = anchors.literals(strings, [n for n in rest if n not in parts] + list(wholes))
-                for node, other in found.items():
-                    if node in wholes:
+                wholes = {whole for whole in (parts.get(node) for node in rest) if whole is not None}
+                matched = anchors.literals(strings, [n for n in rest if n not in parts] + list(wholes))
+                for node, other in matched.items():
+                    if isinstance(node, cst.ConcatenatedString) and node in wholes:
                         where.update(anchors.concatenated(other, flat_parts(node)))
                     else:
                         where[node] = anchors.position(other)
             by_function: Dict[Scope, Dict[str, cst.CSTNode]] = {}
-            for node, name in self.defaults.items():
-                by_function.setdefault(self.nodes[node], {})[name] = node
+            for default, name in self.defaults.items():
+                function = self.nodes[default]
+                if function is not None:  # (a default is always wanted with its function)
+                    by_function.setdefault(function, {})[name] = default
             for function, wanted in by_function.items():
                 theirs = anchors.defaults(function)
-                for name, node in wanted.items():
+                for name, default in wanted.items():
                     if name in theirs:
-                        where[node] = anchors.checked(node, theirs[name])
+                        where[default] = anchors.checked(default, theirs[name])
         located = {node: pos for node, pos in where.items() if pos is not None}
         rest = [node for node in self.nodes if node not in located]
         if rest:
@@ -351,12 +355,13 @@ class _Builder:
 
     def portable(self, value: V.Value, owner: Optional[Scope], positions: bool) -> V.Value:
         prefix = f"{owner.id}:" if owner is not None and owner.kind == "function" else None
-        params = {name for name, _ in owner.params} if prefix else set()
-        segs = []
+        params = {name for name, _ in owner.params} if owner is not None and prefix else set()
+        segs: List[V.Segment] = []
         for seg in value.segs:
             if isinstance(seg, V.Lit):
-                node = self.where.get(seg.node) if positions and seg.node is not None else None
-                segs.append(V.Lit(seg.text, node, seg.scope if positions else -1))
+                node = seg.cst_node
+                pos = self.where.get(node) if positions and node is not None else None
+                segs.append(V.Lit(seg.text, pos, seg.scope if positions else -1))
             elif isinstance(seg, V.Var):
                 segs.append(V.Var(frozenset(self.root(r, prefix, params) for r in seg.roots)))
             else:
@@ -400,7 +405,7 @@ class _Builder:
                 self.want_call(fact.rename, _rename_scope(fact, exported[sid][0]))
         helper_fixes = self.helper_fixes([exported[sid][0] for sid, facts in kept_facts.items() if facts],
                                          {id(f) for facts in kept_facts.values() for f in facts})
-        owners = {}
+        owners: Dict[int, Scope] = {}
         for call, (scope, _names, _target, _via, _skip, evaluated, _locked, _label) in rec.calls.items():
             literals = self.want_call(call, scope)
             owners.setdefault(scope.id, scope)
@@ -443,14 +448,15 @@ class _Builder:
                 continue
             name = exported[sid][1] if sid in exported else ""
             summary = summaries.get(sid)
-            facts = tuple(FactInfo(self.portable(f.src, scope, False), self.portable(f.dst, scope, False),
-                                   f.written, f.locked, f.reported, f.inner is None, self.rename_at(f.rename),
-                                   self.fix_of(helper_fixes.get(id(f))),
-                                   tuple(Guard(g.test, self.portable(g.subject, scope, False),
-                                               self.portable(g.operand, scope, False), g.holds) for g in f.guards))
-                          for f in kept_facts.get(sid, ()))
+            fact_infos = tuple(
+                FactInfo(self.portable(f.src, scope, False), self.portable(f.dst, scope, False),
+                         f.written, f.locked, f.reported, f.inner is None, self.rename_at(f.rename),
+                         self.fix_of(helper_fixes.get(id(f))),
+                         tuple(Guard(g.test, self.portable(g.subject, scope, False),
+                                     self.portable(g.operand, scope, False), g.holds) for g in f.guards))
+                for f in kept_facts.get(sid, ()))
             functions[sid] = FunctionInfo(
-                sid, name, tuple(p for p, _ in scope.params), scope.positional_count, _kind(scope), facts,
+                sid, name, tuple(p for p, _ in scope.params), scope.positional_count, _kind(scope), fact_infos,
                 frozenset(summary.writes) if summary else frozenset(),
                 summary.rename_params if summary else None,
                 tuple((p, self.portable(v, None, False), self.where[node]) for p, v, node in defaults.get(sid, ())),
@@ -539,8 +545,9 @@ class _Builder:
     def _names_of(self, scope: Scope, prefix: str, result: FileResult, renames) -> None:
         for name, bindings in scope.bindings.items():
             binding = bindings[0]
-            if prefix == "" and all(b.kind == IMPORT and b.extra == binding.extra for b in bindings):
-                result.aliases[name] = self.rec.absolute(binding.extra)
+            imported = binding.imported
+            if prefix == "" and imported is not None and all(b.kind == IMPORT and b.extra == imported for b in bindings):
+                result.aliases[name] = self.rec.absolute(imported)
                 continue
             if len(bindings) != 1 or binding.kind != ASSIGN or not isinstance(binding.value, _STRINGISH):
                 continue
@@ -608,13 +615,13 @@ def build_file_result(module: cst.Module, checker, path: str, text: str, result:
             if arg.pos:
                 wanted.add(arg.pos[0])
             for seg in arg.value.segs:
-                if isinstance(seg, V.Lit) and seg.node:
-                    wanted.add(seg.node[0])
+                if isinstance(seg, V.Lit) and seg.pos:
+                    wanted.add(seg.pos[0])
     for fact in result.facts:
         wanted.add(fact.pos[0])
         for seg in fact.src.segs:
-            if isinstance(seg, V.Lit) and seg.node:
-                wanted.add(seg.node[0])
+            if isinstance(seg, V.Lit) and seg.pos:
+                wanted.add(seg.pos[0])
     for function in result.functions.values():
         wanted.update(pos[0] for _, _, pos in function.defaults)
     if wanted and any("noqa" in line.lower() for line in lines):

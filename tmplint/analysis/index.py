@@ -135,6 +135,14 @@ class FileResult:
     file_noqa: bool = False
 
 
+class _Fix(NamedTuple):
+    """A finding's fix, where the index knows it: its title, applicability and place."""
+
+    title: str
+    applicability: str
+    at: FixAt
+
+
 def absolute_module(name: str, package: str) -> str:
     """``.utils.f`` imported in package ``pkg.sub`` is ``pkg.sub.utils.f``."""
     if not name.startswith("."):
@@ -435,7 +443,7 @@ class Index:
         return [d for d in out if not noqa_mod.is_ignored(d.code, result.noqa.get(d.line))]
 
     # --- the fixes -----------------------------------------------------------------------
-    def _helper_fix(self, rename_at: Tuple[str, int]) -> Dict[str, object]:
+    def _helper_fix(self, rename_at: Tuple[str, int]) -> Optional["_Fix"]:
         """The fix of a finding that reaches the helper rename at ``rename_at``: in the helper's file."""
         if self._helper_fixes is None:
             self._helper_fixes = {}
@@ -446,27 +454,29 @@ class Index:
                             self._helper_fixes[fact.rename_at] = fact.fix
         found = self._helper_fixes.get(rename_at)
         if found is None:
-            return {}
+            return None
         title, applicability, line = found
-        return dict(fix_title=title, fix_applicability=applicability,
-                    fix_at=FixAt(rename_at[0], line, rename_line=rename_at[1]))
+        return _Fix(title, applicability, FixAt(rename_at[0], line, rename_line=rename_at[1]))
 
     @staticmethod
-    def _local_fix(path: str, written: bool, fix: Optional[str], span: Optional[Pos]) -> Dict[str, object]:
+    def _local_fix(path: str, written: bool, fix: Optional[str], span: Optional[Pos]) -> Optional["_Fix"]:
         """The fix of a rename the index found in ``path`` itself: its temp path, spelled at ``span``."""
         if not written or fix is None or span is None:
-            return {}
-        return dict(fix_title="add a uuid to the temp name", fix_applicability=fix,
-                    fix_at=FixAt(path, span[0], span=span))
+            return None
+        return _Fix("add a uuid to the temp name", fix, FixAt(path, span[0], span=span))
 
     def _where(self, result: FileResult, at: Tuple[str, int]) -> str:
         return f"line {at[1]}" if at[0] == result.path else f"{at[0]}:{at[1]}"
 
     @staticmethod
-    def _decided(rename: TempRename, path: str, pos: Pos, fix: Dict[str, object]) -> Optional[Diagnostic]:
+    def _decided(rename: TempRename, path: str, pos: Pos, fix: Optional["_Fix"]) -> Optional[Diagnostic]:
         """What the rules (tmplint/rules) decide of a rename, reported at ``pos``."""
         decided = rule_decides(rename)
-        return Diagnostic(*decided, path, *pos, **fix) if decided is not None else None
+        if decided is None:
+            return None
+        if fix is None:
+            return Diagnostic(*decided, path, *pos)
+        return Diagnostic(*decided, path, *pos, fix_title=fix.title, fix_applicability=fix.applicability, fix_at=fix.at)
 
     def _check(self, result: FileResult, call: CallInfo, fact: Composed, root: str) -> Optional[Diagnostic]:
         if fact.inner_reported or fact.guards:
@@ -474,12 +484,12 @@ class Index:
         src, dst = self.resolve(fact.src, root), self.resolve(fact.dst, root)
         if fact.direct:
             literal = V.first_literal(src, [call.owner])
-            pos = literal.node if literal is not None else (fact.src_arg.pos if fact.src_arg else None)
+            pos = literal.pos if literal is not None else (fact.src_arg.pos if fact.src_arg else None)
             if pos is None:
                 return None
             rename = TempRename(src, dst, fact.written, fact.locked, RENAME, call.label, dst_text=fact.dst_text)
             arg = fact.src_arg
-            fix = self._local_fix(result.path, fact.written, arg.fix, arg.pos) if arg is not None else {}
+            fix = self._local_fix(result.path, fact.written, arg.fix, arg.pos) if arg is not None else None
             return self._decided(rename, result.path, pos, fix)
         if fact.temp_arg is None or fact.temp_arg.pos is None:
             return None
@@ -491,7 +501,7 @@ class Index:
         src, dst = self.resolve(pending.src, root), self.resolve(pending.dst, root)
         if pending.direct:
             literal = V.first_literal(src, [pending.scope])
-            pos = literal.node if literal is not None else pending.pos
+            pos = (literal.pos if literal is not None else None) or pending.pos
             rename = TempRename(src, dst, pending.written, pending.locked, RENAME, pending.label,
                                 dst_text=pending.dst_text)
             return self._decided(rename, result.path, pos,

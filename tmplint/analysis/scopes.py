@@ -41,6 +41,16 @@ class Binding(NamedTuple):
     extra: object = None  # import: the qualified name; param: the Param node; aug: the operator
     where: Optional[Where] = None  # None: seen everywhere in its scope
 
+    @property
+    def imported(self) -> Optional[str]:
+        """An import's qualified name; None for any other binding."""
+        return self.extra if isinstance(self.extra, str) else None
+
+    @property
+    def param(self) -> Optional[cst.Param]:
+        """A parameter's node; None for any other binding."""
+        return self.extra if isinstance(self.extra, cst.Param) else None
+
 
 class CallSite(NamedTuple):
     node: cst.Call

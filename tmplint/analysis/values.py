@@ -40,12 +40,26 @@ def _literal_value(code: str) -> Union[str, bytes]:
     return body.encode("ascii") if "b" in prefix else body
 
 
+Pos = Tuple[int, int, int, int]  # line (1-based), col (0-based), end line, end col
+
+
 class Lit(NamedTuple):
-    """Constant text; ``node`` is the string literal it was read from, ``scope`` that literal's scope id."""
+    """Constant text; ``node`` is the string literal it was read from, ``scope`` that literal's scope id.
+    In the values a file exports to the project index (``exports``), ``node`` is that literal's position."""
 
     text: str
-    node: Optional[cst.CSTNode]
+    node: Union[cst.CSTNode, Pos, None]
     scope: int
+
+    @property
+    def cst_node(self) -> Optional[cst.CSTNode]:
+        """The literal's node (a file's own values; None in exported ones)."""
+        return None if isinstance(self.node, tuple) else self.node
+
+    @property
+    def pos(self) -> Optional[Pos]:
+        """The literal's position (exported values; None in a file's own)."""
+        return self.node if isinstance(self.node, tuple) else None
 
 
 class Var(NamedTuple):

@@ -349,15 +349,16 @@ class Planner:
         if not tail:
             return None
         chosen = next((lit for lit in tail if "." in lit.text), tail[-1])
-        node = chosen.node
+        node = chosen.cst_node
         if node is None or chosen.scope != scope.id or not literal_takes_insert(node):
             return None
         if isinstance(node, cst.SimpleString):
             text = V.string_value(node)
             if not isinstance(text, str) or text.rsplit("/", 1)[-1] != chosen.text or self._is_template(node, scope):
                 return None
-        else:  # an f-string: only its last text part can take the field
-            last = node.parts[-1].value.replace("{{", "{").replace("}}", "}")
+        else:  # an f-string (literal_takes_insert): only its last text part can take the field
+            last_part = cst.ensure_type(cst.ensure_type(node, cst.FormattedString).parts[-1], cst.FormattedStringText)
+            last = last_part.value.replace("{{", "{").replace("}}", "}")
             if last.rsplit("/", 1)[-1] != chosen.text or chosen is not tail[0]:
                 return None
         return node
