@@ -112,14 +112,12 @@ def check_text(text: str, path: str, config: Config, *, apply_noqa: bool = True,
     ``cache``: the project's cache to use and keep (a host that checks many files of a project at
     once, as flake8 does, loads it once; it remembers each file's hash, so not across edits); saved
     when ``cache`` is not given, else the caller saves it."""
-    own = cache is None and use_cache
-    if own:
-        cache = Cache.for_project(config.project_root)
+    own = Cache.for_project(config.project_root) if cache is None and use_cache else None
     runner._project_jobs()  # registers the project's jobs with the mapper, for their cache keys
-    found = project.check_project([path], config, _HereMapper(1, cache if use_cache else None), {path: text},
-                                  apply_noqa)
-    if own:
-        cache.save()
+    mapper = _HereMapper(1, (cache or own) if use_cache else None)
+    found = project.check_project([path], config, mapper, {path: text}, apply_noqa)
+    if own is not None:
+        own.save()
     return found
 
 
@@ -148,7 +146,7 @@ def _plan(found: Iterable[Diagnostic], path: str, unsafe_fixes: bool) -> "Projec
     from tmplint.fix import ProjectFixes
 
     allowed = {SAFE, UNSAFE} if unsafe_fixes else {SAFE}
-    targets: Dict[str, List[FixAt]] = {}
+    targets: Dict[str, Iterable[FixAt]] = {}
     reported: Dict[str, Set[Tuple[str, int, int]]] = {}
     for diagnostic in found:
         if diagnostic.fix_applicability not in allowed:
@@ -156,5 +154,5 @@ def _plan(found: Iterable[Diagnostic], path: str, unsafe_fixes: bool) -> "Projec
         if diagnostic.fix_at is None:
             reported.setdefault(path, set()).add((diagnostic.code, diagnostic.line, diagnostic.col))
         else:
-            targets.setdefault(diagnostic.fix_at.path, []).append(diagnostic.fix_at)
+            targets[diagnostic.fix_at.path] = [*targets.get(diagnostic.fix_at.path, ()), diagnostic.fix_at]
     return ProjectFixes(targets, reported)

@@ -308,7 +308,7 @@ def analyse_text(text: str, path: str, options: AnalysisOptions, *, apply_noqa: 
 def with_fixes(analysed: Analysed, planner: Optional[Any] = None) -> List[Tuple[Finding, Diagnostic]]:
     """Each finding with its diagnostic marked with the fix the planner would make (``planner``: one
     the caller made on this tree, to plan more with)."""
-    if not analysed.pairs:
+    if not analysed.pairs or analysed.module is None:
         return []
     if planner is None:
         from tmplint.fix.planner import Planner

@@ -372,7 +372,10 @@ class ProjectRun:
         own = {path: self._own_text(path) for path in paths}
         jobs = [Job(path, self.options, force) for path in paths if own[path] is None]
         mapped = iter(self.mapper(analyse_job, jobs) if jobs else [])
-        done = [next(mapped) if own[path] is None else self._analyse_text(path, own[path], force) for path in paths]
+        done = []
+        for path in paths:
+            text = own[path]
+            done.append(next(mapped) if text is None else self._analyse_text(path, text, force))
         for result in done:
             known = result.path in self.results
             self.results[result.path] = result

@@ -16,13 +16,18 @@ pygls and lsprotocol are imported only when the server starts (``pip install 'tm
 
 import asyncio
 import sys
-from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Set
+from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Sequence, Set
 
 from tmplint import __version__, api
 from tmplint.config import Config, ConfigError
 from tmplint.diagnostics import CANNOT_ANALYSE, SAFE, UNSAFE, Diagnostic
 from tmplint.project import display_path
 from tmplint.registry import RULES
+
+if TYPE_CHECKING:
+    from pygls.lsp.server import LanguageServer
+
+    from tmplint.edits import Edit
 
 FIX_ALL = "source.fixAll.tmplint"
 SOURCE = "tmplint"
@@ -47,7 +52,7 @@ def check(path: str, text: str, version: Optional[int]) -> Checked:
     return Checked(version, text, path, config, api.check_text(text, path, config))
 
 
-def build_server():
+def build_server() -> "LanguageServer":
     """The pygls server with tmplint's features registered."""
     from lsprotocol import types
     from pygls.lsp.server import LanguageServer
@@ -186,7 +191,7 @@ def build_server():
         from tmplint.edits import text_edits
         from tmplint.source import SourceError
 
-        if not any(d.fix_applicability == SAFE for d in result.diagnostics):
+        if result.config is None or not any(d.fix_applicability == SAFE for d in result.diagnostics):
             return None
         try:
             fixed = api.fix_text(result.text, result.path, result.config).text
@@ -198,7 +203,7 @@ def build_server():
             title="tmplint: fix all safely fixable temp names", kind=FIX_ALL,
             edit=types.WorkspaceEdit(changes={uri: [text_edit(document, e) for e in text_edits(result.text, fixed)]}))
 
-    def text_edit(document, edit: Dict[str, Any]) -> "types.TextEdit":
+    def text_edit(document, edit: "Edit") -> "types.TextEdit":
         start, end = edit["location"], edit["end_location"]
         return types.TextEdit(range=lsp_range(document, start["row"], start["column"] - 1, end["row"], end["column"] - 1),
                               new_text=edit["content"])
