@@ -79,7 +79,8 @@ class Anchors:
         self.root = _AstScope(tree)
         self._collect(tree, self.root)
         for scope_calls in self._all_scopes(self.root):
-            scope_calls.calls.sort(key=lambda c: (c.lineno, c.col_offset, -(c.end_lineno or 0), -(c.end_col_offset or 0)))
+            scope_calls.calls.sort(
+                key=lambda c: (c.lineno, c.col_offset, -(c.end_lineno or 0), -(c.end_col_offset or 0)))
         self._scopes: Dict[int, Optional[_AstScope]] = {}
         self.ok = True
 

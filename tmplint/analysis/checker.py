@@ -1,6 +1,6 @@
 """Renames, writes, helper summaries and locks, scope by scope, turned into TMP1xx findings."""
 
-from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Set, Tuple, Union
 
 import libcst as cst
 
@@ -12,7 +12,7 @@ from tmplint.analysis.guards import Guard, callers_decide, decide, reading
 from tmplint.analysis.scopes import ASSIGN, PARAM, UNPACK, CallSite, Scope, collect, dotted_name
 from tmplint.analysis.tmpdirs import mktemp_calls, shared_tmp_literals
 from tmplint.config import AnalysisOptions
-from tmplint.facts import DEFAULT, HELPER, RENAME, TempNameKeyword, TempRename
+from tmplint.facts import DEFAULT, HELPER, RENAME, MktempCall, SharedTmpLiteral, TempNameKeyword, TempRename
 from tmplint.rules import decide as rule_decides
 from tmplint.rules.renames import temp_kind
 
@@ -83,7 +83,7 @@ class ScopeChecker:
         if binding_value is None:
             # a rename chosen per platform: `rename = os.rename` in one branch, a def in the other
             found = self.ev.lookup(func.value, scope) if isinstance(func, cst.Name) else None
-            return bool(found) and len(found[1]) > 1 and any(
+            return found is not None and len(found[1]) > 1 and any(
                 b.kind == ASSIGN and b.value is not None and dotted_name(b.value)
                 and self.is_rename_callable(b.value, found[0], depth + 1) for b in found[1])
         if dotted_name(binding_value):
@@ -170,8 +170,10 @@ class ScopeChecker:
         positional = [a.value for a in call.args if a.keyword is None and not a.star]
         if qualified in K.OPENERS:
             mode = self._arg(call, 1, "mode")
-            if positional and isinstance(mode, cst.SimpleString) and K.write_mode(str(V.string_value(mode))):
-                return [self._arg(call, 0, "file")]
+            file = self._arg(call, 0, "file")  # (there when there is a positional argument)
+            if positional and file is not None and isinstance(mode, cst.SimpleString) \
+                    and K.write_mode(str(V.string_value(mode))):
+                return [file]
             return []
         if qualified == "os.open":
             flags = self._arg(call, 1, "flags")
@@ -210,8 +212,9 @@ class ScopeChecker:
         keys = {self.ev.text(expr)}
         if isinstance(expr, cst.Name):
             found = self.ev.lookup(expr.value, scope)
-            if found and len(found[1]) == 1 and found[1][0].kind == ASSIGN:
-                keys.add(self.ev.text(found[1][0].value))
+            value = found[1][0].value if found and len(found[1]) == 1 and found[1][0].kind == ASSIGN else None
+            if value is not None:
+                keys.add(self.ev.text(value))
         return keys
 
     def is_locked(self, site: CallSite, scope: Scope) -> bool:
@@ -317,9 +320,10 @@ class ScopeChecker:
         mapping = self.ev.bind_arguments(function, call, scope, skip_first)
         src = mapping.get(f"{function.id}:{rename_params[0]}")
         dst = mapping.get(f"{function.id}:{rename_params[1]}")
-        if src is None or dst is None:
+        src_arg, dst_arg = src[1] if src else None, dst[1] if dst else None
+        if src_arg is None or dst_arg is None:
             return None
-        return src[1].value, dst[1].value, function.name
+        return src_arg.value, dst_arg.value, function.name
 
     def _was_written(self, expr: cst.CSTNode, scope: Scope, writes, before: int) -> Tuple[bool, bool]:
         """(written before `before`, every such write under a lock)."""
@@ -435,7 +439,7 @@ class ScopeChecker:
         return fact.src_node
 
     def _check_helper_call(self, fact: Fact, scope: Scope) -> None:
-        if fact.inner.reported or fact.guards:
+        if fact.inner is None or fact.inner.reported or fact.guards:
             return  # (with guards left, whether it renames at all is for this scope's callers)
         arg = self._temp_argument(fact)
         if arg is None:
@@ -446,6 +450,8 @@ class ScopeChecker:
     @staticmethod
     def _temp_argument(fact: Fact) -> Optional[cst.Arg]:
         """The argument that becomes the temp name's basename in the helper."""
+        if fact.inner is None or fact.mapping is None:
+            return None  # a direct rename
         for seg in V.basename(fact.inner.src):
             if isinstance(seg, V.Var):
                 for root in sorted(seg.roots):
@@ -486,7 +492,7 @@ class ScopeChecker:
                     continue
                 (root,) = seg.roots
                 param = defaults.get(root)
-                if param is None:
+                if param is None or param.default is None:
                     continue
                 default = self.ev.eval(param.default, function.parent or function)
                 if not V.is_constant(default):
@@ -500,8 +506,9 @@ class ScopeChecker:
         for scope in self.tables.scopes:
             if scope.kind != "class":
                 self.check_scope(scope)
-        facts = [*mktemp_calls(self.tables, self.ev),
-                 *shared_tmp_literals(self.ev.module, self.tables, self.ev, self.options.tmp_dirs)]
+        facts: List[Union[MktempCall, SharedTmpLiteral]] = [
+            *mktemp_calls(self.tables, self.ev),
+            *shared_tmp_literals(self.ev.module, self.tables, self.ev, self.options.tmp_dirs)]
         for fact in facts:
             self.decide(fact, fact.node)
         return list(self.findings.values())
@@ -516,7 +523,3 @@ def _single_root(value: V.Value) -> Optional[str]:
     if len(value.segs) == 1 and isinstance(value.segs[0], V.Var) and len(value.segs[0].roots) == 1:
         return next(iter(value.segs[0].roots))
     return None
-
-
-def check_module(module: cst.Module, options: AnalysisOptions) -> List[Finding]:
-    return ScopeChecker(module, options).run()

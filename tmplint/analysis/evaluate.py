@@ -434,7 +434,8 @@ class Evaluator:
         while method is not None and method.kind == "lambda":
             method = method.parent
         cls = method.enclosing_class if method is not None else None
-        if cls is not None and method is not None and method.params and method.params[0][0] == receiver and not method.is_static:
+        if cls is not None and method is not None and method.params and method.params[0][0] == receiver \
+                and not method.is_static:
             return cls
         found = self.lookup(receiver, scope)
         if found and len(found[1]) == 1 and found[1][0].kind == CLASS:

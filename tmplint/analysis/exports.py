@@ -546,7 +546,8 @@ class _Builder:
         for name, bindings in scope.bindings.items():
             binding = bindings[0]
             imported = binding.imported
-            if prefix == "" and imported is not None and all(b.kind == IMPORT and b.extra == imported for b in bindings):
+            if prefix == "" and imported is not None and all(
+                    b.kind == IMPORT and b.extra == imported for b in bindings):
                 result.aliases[name] = self.rec.absolute(imported)
                 continue
             if len(bindings) != 1 or binding.kind != ASSIGN or not isinstance(binding.value, _STRINGISH):

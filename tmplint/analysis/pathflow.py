@@ -127,7 +127,8 @@ class PathFlow:
                     isinstance(parent, cst.NamedExpr) and parent.value is node:
                 return any(self._reaches(use, hops - 1, seen) for use in self._uses_of_targets(parent))
             if isinstance(parent, cst.Param) and parent.default is node:
-                function = self.parent.get(self.parent.get(parent))  # Param -> Parameters -> def
+                parameters = self.parent.get(parent)
+                function = self.parent.get(parameters) if parameters is not None else None  # Param -> Parameters -> def
                 return any(self._reaches(use, hops - 1, seen)
                            for use in self._name_uses(parent.name.value, function))
             return False
@@ -164,7 +165,9 @@ class PathFlow:
 
     def _constructor(self, func: cst.CSTNode, scope: Scope):
         """``C(...)`` for a class ``C`` of this file: its ``__init__``, ``self`` bound."""
-        found = self.ev.lookup(func.value, scope) if isinstance(func, cst.Name) else None
+        if not isinstance(func, cst.Name):
+            return None
+        found = self.ev.lookup(func.value, scope)
         if not found or len(found[1]) != 1 or found[1][0].kind != CLASS:
             return None
         cls = found[0].classes.get(func.value)
@@ -175,7 +178,10 @@ class PathFlow:
         """The uses of what an assignment binds: a function's local in that function; a module or
         class constant anywhere in the module, also as an attribute (``self.LOG``, ``Spool.LOG``)."""
         if isinstance(statement, cst.AssignTarget):
-            statement = self.parent.get(statement)
+            assign = self.parent.get(statement)
+            if assign is None:
+                return []
+            statement = assign
         targets: List[cst.CSTNode] = []
         if isinstance(statement, cst.Assign):
             targets = [t.target for t in statement.targets]
@@ -195,7 +201,7 @@ class PathFlow:
 
     def _name_uses(self, name: str, within: Optional[cst.CSTNode]) -> List[cst.CSTNode]:
         """Loads of ``name`` inside ``within`` (a function), or anywhere in the module when None."""
-        uses = []
+        uses: List[cst.CSTNode] = []
         for node in self.names.get(name, ()):
             parent = self.parent.get(node)
             if isinstance(parent, (cst.AssignTarget, cst.Param)) or \

@@ -18,7 +18,7 @@ import contextlib
 import os
 import warnings
 from contextvars import ContextVar
-from typing import Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple, Union
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
@@ -26,6 +26,10 @@ from tmplint import config as config_mod
 from tmplint.config import Config
 from tmplint.diagnostics import SAFE, UNSAFE, Diagnostic, FixAt
 from tmplint.source import SourceError, decode_source
+
+if TYPE_CHECKING:
+    from tmplint.analysis.checker import Fact
+    from tmplint.analysis.scopes import Scope
 
 MAX_PASSES = 5
 
@@ -124,17 +128,16 @@ def fix_each(text: str, path: str, config: Optional[Config], findings: Sequence[
         if group is indexed:
             from tmplint.project import module_info
 
-            project, info = ProjectFixes({path: [d.fix_at for d in group]}, {}), module_info(path)
+            targets = [d.fix_at for d in group if d.fix_at is not None]
+            project, info = ProjectFixes({path: targets}, {}), module_info(path)
         analysed = engine.analyse(text, path, config.analysis, project=info, force=True)
         if analysed.module is None:
             continue
         if analysed.module.code != text:
             raise SourceError(_round_trip_failure(text, analysed.module.code))
         for d in group:
-            if project is None:
-                key = (d.code, d.line, d.col)
-                fixed, _ = _one_pass(analysed, config, path, wanted,
-                                     only=lambda o, key=key: (o.code, o.line, o.col) == key)
+            if project is None or d.fix_at is None:
+                fixed, _ = _one_pass(analysed, config, path, wanted, only=_same_place(d))
             else:
                 fixed, _ = _one_pass(analysed, config, path, wanted, project, (d.fix_at,), True, only=lambda o: False)
             if fixed is not None and fixed != text and _parses(fixed) and (_ast_parses(fixed) or not parses_with_ast):
@@ -198,7 +201,12 @@ def _one_pass(analysed, config: Config, path: str, wanted, project: Optional[Pro
             if edit is not None and wanted(Diagnostic("", "", "", 0, 0, 0, 0, edit.title, edit.applicability)):
                 edits.append(edit)
         for target, scope, fact, node in located:
-            edit = planner.plan_helper(scope, fact) if fact is not None else planner.plan_temp_path(node, scope)
+            if fact is not None:
+                edit = planner.plan_helper(scope, fact)
+            elif node is not None:  # (a target is a helper's rename or a temp path)
+                edit = planner.plan_temp_path(node, scope)
+            else:
+                continue
             if edit is not None and wanted(Diagnostic("", "", "", 0, 0, 0, 0, edit.title, edit.applicability)):
                 edits.append(edit)
                 made.append((target, edit))
@@ -237,7 +245,14 @@ def _one_pass(analysed, config: Config, path: str, wanted, project: Optional[Pro
     return result.code, applied
 
 
-def _locate(module: cst.Module, checker, targets: Tuple[FixAt, ...]):
+def _same_place(finding: Diagnostic) -> Callable[[Diagnostic], bool]:
+    """Whether another finding is ``finding``'s: its code at its place."""
+    key = (finding.code, finding.line, finding.col)
+    return lambda other: (other.code, other.line, other.col) == key
+
+
+def _locate(module: cst.Module, checker, targets: Tuple[FixAt, ...]
+            ) -> "List[Tuple[FixAt, Scope, Optional[Fact], Optional[cst.CSTNode]]]":
     """(target, scope, helper rename fact or None, temp path node or None) for each target found in
     this tree: a helper's rename by its line, a temp path by its span."""
     from tmplint.fix.planner import Planner
@@ -249,7 +264,7 @@ def _locate(module: cst.Module, checker, targets: Tuple[FixAt, ...]):
     renames = finder.helper_renames() if helpers else []
     nodes = list(finder.parents) if temps else [fact.rename for _, fact in renames]
     where = positions(module, nodes) if nodes else {}
-    out = []
+    out: "List[Tuple[FixAt, Scope, Optional[Fact], Optional[cst.CSTNode]]]" = []
     for target in helpers:
         for scope, fact in renames:
             if where[fact.rename][0] == target.rename_line:
@@ -260,11 +275,12 @@ def _locate(module: cst.Module, checker, targets: Tuple[FixAt, ...]):
             if isinstance(node, cst.BaseExpression):
                 by_span.setdefault(where[node], []).append(node)
         for target in temps:
-            found = by_span.get(tuple(target.span), [])  # the outermost of nodes with one span: the argument
+            # the outermost of nodes with one span: the argument
+            found = by_span.get(target.span, []) if target.span is not None else []
             outer = [n for n in found if not any(finder.parents.get(n) is other for other in found)]
-            scope = finder.scope_of(outer[0]) if len(outer) == 1 else None
-            if scope is not None:
-                out.append((target, scope, None, outer[0]))
+            owner = finder.scope_of(outer[0]) if len(outer) == 1 else None
+            if owner is not None:
+                out.append((target, owner, None, outer[0]))
     return out
 
 

@@ -5,6 +5,7 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 import libcst as cst
 
 from tmplint.analysis.scopes import IMPORT, ModuleTables, Scope
+from tmplint.fix.imports import Statement
 from tmplint.fix.planner import Cleanup, Edit
 
 
@@ -12,7 +13,7 @@ class _Apply(cst.CSTTransformer):
     """Replaces nodes by identity, inserts hoisted statements before their anchors and wraps the
     statements of a cleanup in ``try``/``except BaseException``."""
 
-    def __init__(self, replace: Dict[cst.CSTNode, cst.CSTNode], insert: Dict[cst.CSTNode, List[cst.BaseStatement]],
+    def __init__(self, replace: Dict[cst.CSTNode, cst.CSTNode], insert: Dict[cst.CSTNode, List[Statement]],
                  cleanups: Dict[cst.CSTNode, Cleanup], handler: Callable[[Cleanup], cst.Try]):
         super().__init__()
         self.replace = replace
@@ -26,8 +27,8 @@ class _Apply(cst.CSTTransformer):
             return new
         if isinstance(updated_node, (cst.IndentedBlock, cst.Module)) and any(
                 s in self.insert or s in self.cleanups for s in original_node.body):
-            body: List[cst.BaseStatement] = []
-            wrapping: Optional[Tuple[Cleanup, List[cst.BaseStatement]]] = None
+            body: List[Statement] = []
+            wrapping: Optional[Tuple[Cleanup, List[Statement]]] = None
             for before, after in zip(original_node.body, updated_node.body):
                 added = self.insert.get(before)
                 if added:
@@ -50,7 +51,7 @@ class _Apply(cst.CSTTransformer):
             return updated_node.with_changes(body=body)
         return updated_node
 
-    def _wrapped(self, cleanup: Cleanup, statements: List[cst.BaseStatement]) -> cst.Try:
+    def _wrapped(self, cleanup: Cleanup, statements: List[Statement]) -> cst.Try:
         """``try:`` the statements ``except BaseException:`` remove the temp file, re-raise. The ``try``
         takes the first statement's comments and blank lines."""
         first = statements[0]
@@ -91,7 +92,10 @@ def choose_edits(edits: Iterable[Edit], parents: Dict[cst.CSTNode, cst.CSTNode])
 
 
 def _cleanup_statements(cleanup: Cleanup, parents: Dict[cst.CSTNode, cst.CSTNode]) -> List[cst.CSTNode]:
-    body = list(parents[cleanup.first].body)
+    block = parents[cleanup.first]
+    if not isinstance(block, (cst.IndentedBlock, cst.Module)):
+        return []  # (a statement the planner cleans up after sits in a block or the module)
+    body: List[cst.CSTNode] = list(block.body)
     return body[body.index(cleanup.first):body.index(cleanup.last) + 1]
 
 
@@ -102,7 +106,7 @@ def _code(node: cst.CSTNode) -> str:
 def apply_edits(module: cst.Module, edits: Sequence[Edit], os_name: str = "os",
                 contextlib_name: str = "contextlib") -> cst.Module:
     replace: Dict[cst.CSTNode, cst.CSTNode] = {}
-    insert: Dict[cst.CSTNode, List[cst.BaseStatement]] = {}
+    insert: Dict[cst.CSTNode, List[Statement]] = {}
     cleanups: Dict[cst.CSTNode, Cleanup] = {}
     for edit in edits:
         replace.update(edit.replace)

@@ -7,7 +7,7 @@ use so that every use shares one unique name.
 """
 
 import dataclasses
-from typing import Dict, Iterable, Iterator, List, NamedTuple, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, Iterator, List, NamedTuple, Optional, Set, Tuple, Union
 
 import libcst as cst
 
@@ -16,7 +16,11 @@ from tmplint.analysis import knowledge as K
 from tmplint.analysis import values as V
 from tmplint.analysis.scopes import ASSIGN, Scope
 from tmplint.diagnostics import SAFE, UNSAFE
+from tmplint.fix.imports import Statement
 from tmplint.fix.spelling import UniquePart, append_to, insert_into_literal, literal_takes_insert, parenthesize
+
+if TYPE_CHECKING:
+    from tmplint.analysis.checker import Fact
 
 FIXABLE = frozenset({"TMP101", "TMP102", "TMP103", "TMP104", "TMP105"})
 HOISTED_NAME = "tmp_path"
@@ -31,6 +35,7 @@ NO_CLEANUP = " (no cleanup: its write and rename are not in one block, so a fail
 # Parents under which a new ``a + b`` needs no parentheses.
 _OPEN_CONTEXTS = (cst.Arg, cst.Assign, cst.AnnAssign, cst.Return, cst.Expr, cst.Element,
                   cst.FormattedStringExpression, cst.WithItem)
+Block = Union[cst.IndentedBlock, cst.Module]  # what holds statements, as the fixer walks scopes
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp, cst.Lambda)
 
 
@@ -49,7 +54,7 @@ class Edit:
     title: str
     applicability: str
     replace: Dict[cst.CSTNode, cst.CSTNode]  # original node (by identity) -> new node
-    insert: Dict[cst.CSTNode, List[cst.BaseStatement]]  # statement -> new statements before it
+    insert: Dict[cst.CSTNode, List[Statement]]  # statement -> new statements before it
     scopes: Tuple[Scope, ...]
     cleanup: Tuple[Cleanup, ...] = ()
 
@@ -57,7 +62,7 @@ class Edit:
 class _Use(NamedTuple):
     node: cst.CSTNode
     order: int
-    path: Tuple[Tuple[cst.CSTNode, int], ...]  # (block, statement index) from the scope's body inward
+    path: Tuple[Tuple[Block, int], ...]  # (block, statement index) from the scope's body inward
     nested: bool  # inside a lambda or a comprehension
     in_test: bool  # inside the test of an ``if``/``while`` header
 
@@ -116,10 +121,10 @@ class Planner:
         value = self.ev.eval(node, scope)
         return self._edit("add a uuid to the temp name", SAFE, self._unique_edit(node, value, scope, hoist=True), scope)
 
-    def helper_renames(self, scopes: Optional[Iterable[Scope]] = None) -> List[Tuple[Scope, object]]:
+    def helper_renames(self, scopes: Optional[Iterable[Scope]] = None) -> List[Tuple[Scope, "Fact"]]:
         """(function, rename fact) for each rename a function (of ``scopes``, else of the file) makes
         itself whose temp basename reads one of its parameters: where the fix for its callers' findings goes."""
-        out = []
+        out: List[Tuple[Scope, "Fact"]] = []
         for scope in self.tables.scopes if scopes is None else scopes:
             if scope.kind != "function":
                 continue
@@ -167,8 +172,7 @@ class Planner:
         if holder is not None or isinstance(fact.src_node, cst.Name):
             name = holder or fact.src_node.value
             reads = [u for u in scan if isinstance(u.node, cst.Name) and u.node.value == name
-                     and not isinstance(parents.get(u.node), (cst.AssignTarget, cst.Param))
-                     and not (isinstance(parents.get(u.node), cst.Attribute) and parents[u.node].attr is u.node)]
+                     and _is_read(u.node, parents.get(u.node))]
             return rename, reads, name
         text, kind = self.ev.text(definition), type(definition)
         return rename, [u for u in scan if type(u.node) is kind and self.ev.text(u.node) == text], None
@@ -184,7 +188,7 @@ class Planner:
         parents = self._parents_in(scope)
         for use in reads:
             arg = parents.get(use.node)
-            call = parents.get(arg)
+            call = parents.get(arg) if arg is not None else None
             if use.order < rename.order and isinstance(arg, cst.Arg) and isinstance(call, cst.Call) \
                     and call is not fact.rename and _last_name(call.func) not in _LOOKING:
                 return True
@@ -245,7 +249,7 @@ class Planner:
             return NO_CLEANUP
         hoisted = [s for statements in edit.insert.values() for s in statements]
         if hoisted:  # the new variable: its uses are the replaced spellings
-            name = hoisted[0].body[0].targets[0].target.value
+            name = _assigned_name(hoisted[0])
             scan = self._scan(scope)
             reads = [u for u in scan if u.node in edit.replace]
         if name is None:
@@ -333,6 +337,8 @@ class Planner:
         if isinstance(base, (cst.SimpleString, cst.FormattedString)) and literal_takes_insert(base) \
                 and not self._is_template(base, scope):
             return base, insert_into_literal(base, self.unique)
+        if not isinstance(base, cst.BaseExpression):
+            return None  # (a basename is always an expression)
         new = append_to(base, self.unique, is_bytes=self._is_bytes(value))
         if isinstance(new, cst.BinaryOperation) and not isinstance(self._parents_in(scope).get(base), _OPEN_CONTEXTS):
             new = parenthesize(new)
@@ -474,7 +480,7 @@ class Planner:
     def _binds_any(statement: cst.CSTNode, names: Set[str]) -> bool:
         """A compound statement whose header or body binds a name the hoisted expression reads."""
         for node in _walk(statement):
-            targets = ()
+            targets: Tuple[cst.CSTNode, ...] = ()
             if isinstance(node, cst.AssignTarget):
                 targets = (node.target,)
             elif isinstance(node, (cst.AnnAssign, cst.AugAssign, cst.For, cst.NamedExpr)):
@@ -567,15 +573,28 @@ def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
         stack.extend(reversed(current.children))
 
 
-def _statements(block: cst.CSTNode) -> List[cst.CSTNode]:
+def _statements(block: Block) -> List[cst.CSTNode]:
     return list(block.body)
+
+
+def _is_read(name: cst.Name, parent: Optional[cst.CSTNode]) -> bool:
+    """A name whose parent does not bind it (a target, a parameter) or hold it as an attribute's name."""
+    if isinstance(parent, (cst.AssignTarget, cst.Param)):
+        return False
+    return not (isinstance(parent, cst.Attribute) and parent.attr is name)
+
+
+def _assigned_name(statement: Statement) -> str:
+    """The name a hoisted ``name = ...`` line binds."""
+    assign = cst.ensure_type(cst.ensure_type(statement, cst.SimpleStatementLine).body[0], cst.Assign)
+    return cst.ensure_type(assign.targets[0].target, cst.Name).value
 
 
 def _scan_scope(scope_node: cst.CSTNode) -> Iterator[_Use]:
     """Every node of one scope in source order with its block path; nested defs and classes left out."""
     order = [0]
 
-    def block(owner: cst.CSTNode, statements, path) -> Iterator[_Use]:
+    def block(owner: Block, statements, path) -> Iterator[_Use]:
         for index, statement in enumerate(statements):
             yield from node(statement, path + ((owner, index),), False, False)
 
