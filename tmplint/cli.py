@@ -340,7 +340,7 @@ def _fix_files(args: argparse.Namespace, settings, results: List[Diagnostic], pa
             except SourceError as exc:
                 errors.append(cannot_analyse(path, f"not fixed: {exc}"))
                 continue
-            fixed += result.count
+            fixed += result.fixed_count
             if result.changed:
                 changed.append(result)
     elsewhere = [d for d in wanted if d.fix_at is not None]

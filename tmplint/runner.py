@@ -317,7 +317,8 @@ class Pool:
         try:
             while pending or busy:
                 while pending and len(busy) < self.jobs:
-                    if busy and (pending[0].exclusive or any(w.task.exclusive for w in busy.values())):
+                    if busy and (pending[0].exclusive or any(w.task is not None and w.task.exclusive
+                                                             for w in busy.values())):
                         break  # a big file starts when nothing runs, and nothing starts beside it
                     task = pending.popleft()
                     worker = self._worker()
@@ -334,11 +335,13 @@ class Pool:
                 for worker in list(busy.values()):
                     before = worker.task.done if worker.task is not None else 0
                     alive = self._receive(worker, results, items, failed)
-                    task = worker.task
-                    if progress is not None and task is not None and task.done > before:
-                        finished += task.done - before
+                    current = worker.task
+                    if current is None:  # (a busy worker always has a task)
+                        continue
+                    if progress is not None and current.done > before:
+                        finished += current.done - before
                         progress(finished)
-                    if alive and task is not None and task.done == len(task.indices):
+                    if alive and current.done == len(current.indices):
                         del busy[worker.conn]
                         worker.task = None
                         self._release(worker)
@@ -346,7 +349,7 @@ class Pool:
                         del busy[worker.conn]
                         overran = alive
                         worker.kill()
-                        next_id = self._lost(task, items, results, pending, failed, next_id, overran)
+                        next_id = self._lost(current, items, results, pending, failed, next_id, overran)
         except BaseException:
             for worker in busy.values():
                 worker.kill()
@@ -364,6 +367,8 @@ class Pool:
     def _receive(worker: _Worker, results: List[Any], items: Sequence[Any], failed) -> bool:
         """Take every result the worker has sent; False when it has died."""
         task = worker.task
+        if task is None:  # (a busy worker always has a task)
+            return worker.process.is_alive()
         try:
             while worker.conn.poll():
                 _, index, ok, result, worker.rss = worker.conn.recv()
@@ -448,8 +453,10 @@ class Mapper:
             done.update(zip(rest, parallel))
         for i, result in done.items():
             results[i] = result
-            if keys[i] is not None and not any(items[i] is item for item in lost):
-                self.cache.put(keys[i], kind.key(items[i])[0], result)
+            key = keys[i]  # (a key only with a kind and a cache)
+            if key is not None and kind is not None and self.cache is not None \
+                    and not any(items[i] is item for item in lost):
+                self.cache.put(key, kind.key(items[i])[0], result)
         if self.progress is not None:
             self.progress(len(items), len(items))
         return results

@@ -19,7 +19,7 @@ class FileFix(NamedTuple):
     path: str
     original: str
     fixed: str
-    count: int  # findings fixed
+    fixed_count: int  # findings fixed (not ``count``, which a tuple has as a method)
     remaining: List[Diagnostic]
 
     @property
