@@ -303,7 +303,10 @@ class Cache:
         if digest is None:
             return None
         key = name + fingerprint((self.salt, digest, parts))
-        self._owners[key] = os.path.abspath(path)
+        full = self._resolved.get(path)
+        if full is None:
+            full = self._resolved[path] = os.path.abspath(path)
+        self._owners[key] = full
         return key
 
     # --- entries ------------------------------------------------------------------------------

@@ -207,10 +207,18 @@ def _fixed_tuple(hints: Tuple[Any, ...]) -> Tuple[Encoder, Decoder]:
             raise _fail(f"a tuple of {len(hints)}")
         return [c[0](x) for c, x in zip(codecs(), value)]
 
+    scalars = [_SCALARS.get(h) for h in hints]
+    all_scalars = all(kind is not None for kind in scalars)  # a position (int, int, int, int), a (path, line)
+
     def dec(data, check):
         if type(data) is not list or len(data) != len(hints):
             raise _fail(f"a list of {len(hints)}")
-        return tuple(c[1](x, check) for c, x in zip(codecs(), data))
+        if all_scalars:
+            for x, kind in zip(data, scalars):
+                if type(x) is not kind:
+                    raise _fail(kind.__name__)  # type: ignore[union-attr]
+            return tuple(data)
+        return tuple([c[1](x, check) for c, x in zip(codecs(), data)])
 
     return enc, dec
 
@@ -264,6 +272,8 @@ def _union(arms: Tuple[Any, ...]) -> Tuple[Encoder, Decoder]:
 
         return enc_optional, dec_optional
 
+    decoders: List[Decoder] = []
+
     def enc(value):
         for index, arm in enumerate(arms):
             if _is(value, arm):
@@ -273,7 +283,9 @@ def _union(arms: Tuple[Any, ...]) -> Tuple[Encoder, Decoder]:
     def dec(data, check):
         if type(data) is not list or len(data) != 2 or type(data[0]) is not int or not 0 <= data[0] < len(arms):
             raise _fail("[arm, value]")
-        return _codec(arms[data[0]])[1](data[1], check)
+        if not decoders:
+            decoders.extend(_codec(arm)[1] for arm in arms)
+        return decoders[data[0]](data[1], check)
 
     return enc, dec
 
@@ -301,45 +313,65 @@ def _record(cls: type, fields: List[str]) -> Tuple[Encoder, Decoder]:
     # what its __init__ would do, at a third of the cost, for the 11,000 results of a warm run.
     direct = (factory is None and dataclasses.is_dataclass(cls) and not hasattr(cls, "__post_init__")
               and "__slots__" not in cls.__dict__ and all(f.init for f in dataclasses.fields(cls)))
-    plan: List[Tuple[Optional[type], Decoder, Optional[Tuple[Optional[int], str]], Optional[Callable[[], Any]]]] = []
 
     def enc(value):
         if type(value) is not cls:
             raise _fail(cls.__name__)
         return [encoder(getattr(value, name)) for name, encoder, _, _ in codecs()]
 
+    compiled: List[Decoder] = []
+
     def dec(data, check):
-        if type(data) is not list or len(data) != len(fields):
-            raise _fail(f"{cls.__name__} ({len(fields)} fields)")
-        if not plan:
-            plan.extend((None if where else _SCALARS.get(hint), decoder, where, _empty(hint))
-                        for (_, _, decoder, where), hint in zip(codecs(), _hints(cls, fields)))
-        values = []
-        for (scalar, decoder, where, empty), item in zip(plan, data):
-            if scalar is not None:  # a str, int or bool field: checked without a call
-                if type(item) is not scalar:
-                    raise _fail(f"{scalar.__name__} in {cls.__name__}")
-                values.append(item)
-                continue
-            if empty is not None and type(item) is list and not item:  # most fields of most results
-                values.append(empty())
-                continue
-            value = decoder(item, check)
-            if where is not None:
-                check(value if where[0] is None else value[where[0]], where[1])
-            values.append(value)
-        if named_tuple:
-            return tuple.__new__(cls, values)
-        if direct:
-            made = object.__new__(cls)
-            made.__dict__.update(zip(fields, values))
-            return made
-        try:
-            return (factory or cls)(*values)
-        except Exception as exc:  # a record's own checks (a marker of an unknown kind)
-            raise Invalid(f"not a {cls.__name__}: {exc!r}") from None
+        if not compiled:
+            steps = [(None if where else _SCALARS.get(hint), decoder, where, _empty(hint))
+                     for (_, _, decoder, where), hint in zip(codecs(), _hints(cls, fields))]
+            compiled.append(_compile_record(cls, fields, steps, factory, named_tuple, direct))
+        return compiled[0](data, check)
 
     return enc, dec
+
+
+def _compile_record(cls: type, fields: List[str], steps, factory, named_tuple: bool, direct: bool) -> Decoder:
+    """The decoder of one record type as straight-line code, as ``dataclasses`` writes ``__init__``: a
+    warm run rebuilds 60,000 records, and a loop over their fields cost twice as much. Only field
+    names and positions go into the code, never data."""
+    names: Dict[str, Any] = {"_fail": _fail, "Invalid": Invalid, "cls": cls, "factory": factory or cls,
+                             "_tuple_new": tuple.__new__, "_object_new": object.__new__}
+    count = len(fields)
+    values = ", ".join(f"v{i}" for i in range(count))
+    lines = ["def dec(data, check):",
+             f"    if type(data) is not list or len(data) != {count}:",
+             f"        raise _fail({cls.__name__ + f' ({count} fields)'!r})"]
+    if count:
+        lines.append(f"    {values}, = data")
+    for i, (scalar, decoder, where, empty) in enumerate(steps):
+        if scalar is not None:  # a str, int or bool: a type test, no call
+            names[f"S{i}"] = scalar
+            lines.append(f"    if type(v{i}) is not S{i}:")
+            lines.append(f"        raise _fail({scalar.__name__ + ' in ' + cls.__name__!r})")
+            continue
+        names[f"D{i}"] = decoder
+        if empty is not None:  # most fields of most results are empty
+            names[f"E{i}"] = empty
+            lines.append(f"    v{i} = E{i}() if type(v{i}) is list and not v{i} else D{i}(v{i}, check)")
+        else:
+            lines.append(f"    v{i} = D{i}(v{i}, check)")
+        if where is not None:
+            names[f"W{i}"] = where[1]
+            lines.append(f"    check(v{i}{'' if where[0] is None else f'[{where[0]}]'}, W{i})")
+    if named_tuple:
+        lines.append(f"    return _tuple_new(cls, ({values}{',' if count == 1 else ''}))")
+    elif direct:
+        lines.append("    made = _object_new(cls)")
+        lines.append(f"    made.__dict__.update(({', '.join(f'({name!r}, v{i})' for i, name in enumerate(fields))}{',' if count == 1 else ''}))")
+        lines.append("    return made")
+    else:
+        lines.append("    try:")
+        lines.append(f"        return factory({values})")
+        lines.append("    except Exception as exc:  # a record's own checks (a marker of an unknown kind)")
+        lines.append(f"        raise Invalid({'not a ' + cls.__name__ + ': '!r} + repr(exc)) from None")
+    exec("\n".join(lines), names)  # noqa: S102 - code from the record's own field names, see above
+    return names["dec"]
 
 
 def _empty(hint: Any) -> Optional[Callable[[], Any]]:
