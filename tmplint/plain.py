@@ -216,7 +216,7 @@ def _fixed_tuple(hints: Tuple[Any, ...]) -> Tuple[Encoder, Decoder]:
         if all_scalars:
             for x, kind in zip(data, scalars):
                 if type(x) is not kind:
-                    raise _fail(kind.__name__)  # type: ignore[union-attr]
+                    raise _fail(kind.__name__)
             return tuple(data)
         return tuple([c[1](x, check) for c, x in zip(codecs(), data)])
 
