@@ -74,7 +74,6 @@ def test_every_key_parses(tmp_path):
     assert config.analysis.tmp_dirs == ("/scratch", "/run/shm", "/var/tmp")
     assert config.extend_tmp_dirs == ("/var/tmp",)
     assert config.analysis.save_helpers == (("pkg.io.atomic_save", "tmp_name"), ("pkg.ckpt.Saver.save", "temp"))
-    assert config.analysis.save_helper_map == {"pkg.io.atomic_save": "tmp_name", "pkg.ckpt.Saver.save": "temp"}
     assert config.analysis.fix_helper == "mypkg.fsutil:unique_tmp_name"
     assert config.analysis.max_file_size == 1000
     assert config.config_path == str(path)

@@ -260,13 +260,9 @@ class Cache:
         return found
 
     # --- keys ---------------------------------------------------------------------------------
-    def content_key(self, path: str) -> Optional[str]:
-        """The content hash of the file at ``path``, from its shard when its stat is unchanged; None
-        when the file cannot be read (the job itself then reports why, uncached)."""
-        return self._content(path)[1]
-
     def _content(self, path: str) -> Tuple[str, Optional[str]]:
-        """The name of the shard of ``path``, and its content hash (as ``content_key``)."""
+        """The name of the shard of ``path``, and its content hash: from its shard when its stat is
+        unchanged; None when the file cannot be read (the job itself then reports why, uncached)."""
         memo = self._hashes.get(path)
         if memo is not None:
             return memo
@@ -347,7 +343,7 @@ class Cache:
     def _prune(self, shard: _Shard, exists: Dict[str, bool]) -> None:
         """Drop what no run will ask for again: entries of visited files this run did not use, and
         entries of unvisited files that are gone or were not used for ``MAX_AGE``. Every visited
-        file's shard is loaded (``content_key`` loads it), so pruning the loaded shards sees them all."""
+        file's shard is loaded (``_content`` loads it), so pruning the loaded shards sees them all."""
         kept: Dict[str, Tuple[str, Any, float]] = {}
         for key, (path, result, used) in shard.entries.items():
             if key in self._used:

@@ -59,10 +59,6 @@ class AnalysisOptions:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
 
     @property
-    def save_helper_map(self) -> Dict[str, str]:
-        return dict(self.save_helpers)
-
-    @property
     def rename_function_map(self) -> Dict[str, Tuple[str, str]]:
         return dict(self.rename_functions)
 
