@@ -6,8 +6,11 @@ package is named or each file alone (pre-commit names only the changed files). `
 is the same package after the fix (the helpers add a uuid) and must be silent.
 """
 
+import json
 import pickle
 import re
+import subprocess
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import List, Set, Tuple
@@ -259,3 +262,22 @@ def test_src_layout_resolves_the_package_from_a_test_named_alone(monkeypatch):
     # without src/ among the roots the package is not found and the keyword guesses stay
     alone = found(check_project(["tests/test_store.py"], replace(config, src=(".",))))
     assert alone == {("tests/test_store.py", 8, "TMP101"), ("tests/test_store.py", 14, "TMP101")}
+
+
+def test_check_paths_reads_pyproject_and_counts_columns_from_one(tmp_path, monkeypatch):
+    """Issue 14: check_paths ignored [tool.tmplint] (a TMP106 that extend-select turns on was missing),
+    and the API's columns were 0-based while every output format's are 1-based."""
+    (tmp_path / "pyproject.toml").write_text('[tool.tmplint]\nextend-select = ["TMP106"]\n')
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "weak.py").write_text(
+        'import os\ntmp = "state.%d.tmp" % os.getpid()\nwith open(tmp, "w") as f:\n    f.write("x")\n'
+        'os.replace(tmp, "state")\n')
+    monkeypatch.chdir(tmp_path)
+    (found,) = tmplint.check_paths(["src"])
+    assert (found.code, found.line) == ("TMP106", 2)
+    cli = subprocess.run([sys.executable, "-m", "tmplint", "--format", "json", "--exit-zero", "src"],
+                         capture_output=True, text=True, check=True)
+    (shown,) = json.loads(cli.stdout)
+    assert (found.col, found.end_col) == (shown["column"], shown["end_column"])
+    assert [d.col for d in tmplint.check_source((tmp_path / "src" / "weak.py").read_text(), "src/weak.py")] == [
+        found.col]
