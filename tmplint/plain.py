@@ -338,38 +338,41 @@ def _compile_record(cls: type, fields: List[str], steps, factory, named_tuple: b
     names: Dict[str, Any] = {"_fail": _fail, "Invalid": Invalid, "cls": cls, "factory": factory or cls,
                              "_tuple_new": tuple.__new__, "_object_new": object.__new__}
     count = len(fields)
-    values = ", ".join(f"v{i}" for i in range(count))
+    values = ", ".join("v%d" % i for i in range(count))
+    packed = "(" + values + ("," if count == 1 else "") + ")"  # a tuple, also of one
     lines = ["def dec(data, check):",
-             f"    if type(data) is not list or len(data) != {count}:",
-             f"        raise _fail({cls.__name__ + f' ({count} fields)'!r})"]
+             "    if type(data) is not list or len(data) != %d:" % count,
+             "        raise _fail(%r)" % ("%s (%d fields)" % (cls.__name__, count))]
     if count:
-        lines.append(f"    {values}, = data")
+        lines.append("    %s, = data" % values)
     for i, (scalar, decoder, where, empty) in enumerate(steps):
         if scalar is not None:  # a str, int or bool: a type test, no call
-            names[f"S{i}"] = scalar
-            lines.append(f"    if type(v{i}) is not S{i}:")
-            lines.append(f"        raise _fail({scalar.__name__ + ' in ' + cls.__name__!r})")
+            names["S%d" % i] = scalar
+            lines.append("    if type(v%d) is not S%d:" % (i, i))
+            lines.append("        raise _fail(%r)" % ("%s in %s" % (scalar.__name__, cls.__name__)))
             continue
-        names[f"D{i}"] = decoder
+        names["D%d" % i] = decoder
         if empty is not None:  # most fields of most results are empty
-            names[f"E{i}"] = empty
-            lines.append(f"    v{i} = E{i}() if type(v{i}) is list and not v{i} else D{i}(v{i}, check)")
+            names["E%d" % i] = empty
+            lines.append("    v{0} = E{0}() if type(v{0}) is list and not v{0} else D{0}(v{0}, check)".format(i))
         else:
-            lines.append(f"    v{i} = D{i}(v{i}, check)")
+            lines.append("    v{0} = D{0}(v{0}, check)".format(i))
         if where is not None:
-            names[f"W{i}"] = where[1]
-            lines.append(f"    check(v{i}{'' if where[0] is None else f'[{where[0]}]'}, W{i})")
+            names["W%d" % i] = where[1]
+            item = "" if where[0] is None else "[%d]" % where[0]
+            lines.append("    check(v%d%s, W%d)" % (i, item, i))
     if named_tuple:
-        lines.append(f"    return _tuple_new(cls, ({values}{',' if count == 1 else ''}))")
+        lines.append("    return _tuple_new(cls, %s)" % packed)
     elif direct:
+        pairs = ", ".join("(%r, v%d)" % (name, i) for i, name in enumerate(fields))
         lines.append("    made = _object_new(cls)")
-        lines.append(f"    made.__dict__.update(({', '.join(f'({name!r}, v{i})' for i, name in enumerate(fields))}{',' if count == 1 else ''}))")
+        lines.append("    made.__dict__.update((%s%s))" % (pairs, "," if count == 1 else ""))
         lines.append("    return made")
     else:
         lines.append("    try:")
-        lines.append(f"        return factory({values})")
+        lines.append("        return factory(%s)" % values)
         lines.append("    except Exception as exc:  # a record's own checks (a marker of an unknown kind)")
-        lines.append(f"        raise Invalid({'not a ' + cls.__name__ + ': '!r} + repr(exc)) from None")
+        lines.append("        raise Invalid(%r + repr(exc)) from None" % ("not a %s: " % cls.__name__))
     exec("\n".join(lines), names)  # noqa: S102 - code from the record's own field names, see above
     return names["dec"]
 
