@@ -16,7 +16,8 @@ from test_fix_behaviour import RUNNABLE, fixed_variants, fixture_config, import_
 
 WITH_OPEN = [p for p in RUNNABLE if "open(" in p.read_text() and not p.stem.startswith("noop_")]
 # Fixes that leave a failed save's temp file, and say so: the setting, or the unsafe fix's title.
-LEAKING = {"no_cleanup": "fix-cleanup = false", "cleanup_not_one_block": "write and rename not in one block"}
+LEAKING = {"no_cleanup": "fix-cleanup = false", "cleanup_not_one_block": "write and rename not in one block",
+           "swallowed_rename": "a failed rename is ignored"}
 
 
 class Interrupted(Exception):

@@ -30,7 +30,10 @@ _REMOVING = frozenset({"remove", "unlink", "rmtree", "rmdir", "delete", "rm"})
 _LOOKING = frozenset({"exists", "lexists", "isfile", "isdir", "islink", "getsize", "getmtime", "stat", "lstat",
                       "access", "print", "str", "repr", "len", "format", "debug", "info", "warning", "warn", "error",
                       "exception", "critical", "log", "startswith", "endswith", "basename", "dirname", "fspath"})
-NO_CLEANUP = " (no cleanup: its write and rename are not in one block, so a failed save leaves the temp file)"
+# Why a fix adds no cleanup; such a fix is unsafe, and its title says why (rules.md, *No leak*).
+NOT_ONE_BLOCK = " (no cleanup: its write and rename are not in one block, so a failed save leaves the temp file)"
+RESTORES = " (no cleanup: the rename restores a backup when a write fails, and a failed save keeps it)"
+SWALLOWED = " (no cleanup: a failed rename is caught and ignored, so each failure leaves a temp file)"
 
 # Parents under which a new ``a + b`` needs no parentheses.
 _OPEN_CONTEXTS = (cst.Arg, cst.Assign, cst.AnnAssign, cst.Return, cst.Expr, cst.Element,
@@ -196,10 +199,14 @@ class Planner:
 
     def _is_final_name(self, scope: Scope, fact) -> bool:
         """The temp path is also used as a final file: returned, stored, read after the rename, or the
-        destination of another rename. Making it unique would rename the program's output."""
+        destination of another rename. Making it unique would rename the program's output. So is a
+        name that a function of this file builds for other code too (jupyter-server's
+        ``path_to_intermediate``: the loader restores a crashed save's backup by that name)."""
         rename, reads, _ = self._uses_of(scope, fact)
         if rename is None:
             return False
+        if self._built_for_others_too(scope, fact):
+            return True
         parents = self._parents_in(scope)
         for use in reads:
             parent = parents.get(use.node)
@@ -214,6 +221,19 @@ class Planner:
                     return True  # the destination of another rename
             if use.order > rename.order and not self._is_within(use.node, fact.rename, scope) \
                     and not self._in_cleanup(use.node, scope):
+                return True
+        return False
+
+    def _built_for_others_too(self, scope: Scope, fact) -> bool:
+        """The temp path comes from a call of a function of this file that another scope calls too."""
+        definition, _ = self._definition(fact.src_node, scope)
+        builders = {_last_name(n.func) for n in _walk(definition) if isinstance(n, cst.Call)}
+        builders &= {s.name for s in self.tables.scopes if s.kind == "function" and s.name}
+        if not builders:
+            return False
+        for node in _walk(self.module):
+            if isinstance(node, cst.Call) and _last_name(node.func) in builders \
+                    and not self._is_within(node, scope.node, scope, whole_module=True):
                 return True
         return False
 
@@ -238,40 +258,59 @@ class Planner:
             return edit
         wrap = self._cleanup_range(scope, fact, edit)
         if wrap is None:
-            return edit  # the code removes the temp file itself, or it is no file to remove
-        if wrap is NO_CLEANUP:
-            return dataclasses.replace(edit, title=title + NO_CLEANUP, applicability=UNSAFE)
+            return edit  # the code removes the temp file itself
+        if isinstance(wrap, str):
+            return dataclasses.replace(edit, title=title + wrap, applicability=UNSAFE)
         return dataclasses.replace(edit, cleanup=(wrap,))
 
     def _cleanup_range(self, scope: Scope, fact, edit: Edit):
+        """The statements to wrap; None when the code cleans up itself; else why no cleanup fits."""
         rename, reads, name = self._uses_of(scope, fact)
         if rename is None:
-            return NO_CLEANUP
+            return NOT_ONE_BLOCK
         hoisted = [s for statements in edit.insert.values() for s in statements]
         if hoisted:  # the new variable: its uses are the replaced spellings
             name = _assigned_name(hoisted[0])
             scan = self._scan(scope)
             reads = [u for u in scan if u.node in edit.replace]
         if name is None:
-            return NO_CLEANUP
+            return NOT_ONE_BLOCK
         if self._cleaned_up(fact.rename, name, edit.replace, scope):
             return None
+        handled = self._handled(fact.rename, scope)
+        if handled is not None:
+            return handled
         before = [u for u in reads if u.order <= rename.order]
         if not before:
-            return NO_CLEANUP
+            return NOT_ONE_BLOCK
         first = before[0]
         depth = 0
         while depth < min(len(first.path), len(rename.path)) and first.path[depth][0] is rename.path[depth][0]:
             depth += 1
         if depth == 0:
-            return NO_CLEANUP
+            return NOT_ONE_BLOCK
         block = first.path[depth - 1][0]
         start, end = first.path[depth - 1][1], rename.path[depth - 1][1]
         statements = _statements(block)
         if start > end or any(self._binds_any(statements[i], {name}) for i in range(start, end + 1)) \
                 and not hoisted:
-            return NO_CLEANUP  # the variable is bound inside: a failure before may find it unbound
+            return NOT_ONE_BLOCK  # the variable is bound inside: a failure before may find it unbound
         return Cleanup(statements[start], statements[end], name, fact.src.is_path)
+
+    def _handled(self, rename: cst.CSTNode, scope: Scope) -> Optional[str]:
+        """Why a cleanup around the rename would do harm: the rename runs in an ``except`` handler (it
+        puts a backup back; removing it on failure would lose the only whole copy), or a ``try``
+        around it swallows its failure (the cleanup would never run)."""
+        parents = self._parents_in(scope)
+        child, current = rename, parents.get(rename)
+        while current is not None and current is not scope.node:
+            if isinstance(current, cst.ExceptHandler):
+                return RESTORES
+            if isinstance(current, (cst.Try, cst.TryStar)) and child is current.body and any(
+                    not any(isinstance(n, cst.Raise) for n in _walk(handler.body)) for handler in current.handlers):
+                return SWALLOWED
+            child, current = current, parents.get(current)
+        return None
 
     def _cleaned_up(self, rename: cst.CSTNode, name: str, replaced, scope: Scope) -> bool:
         """The rename sits in a ``try`` whose handler or ``finally`` already removes the temp path:
@@ -537,8 +576,8 @@ class Planner:
             found = self._scope_parents[scope.id] = _parent_map(scope.node)
         return found
 
-    def _is_within(self, node: cst.CSTNode, ancestor: cst.CSTNode, scope: Scope) -> bool:
-        parents = self._parents_in(scope)
+    def _is_within(self, node: cst.CSTNode, ancestor: cst.CSTNode, scope: Scope, whole_module: bool = False) -> bool:
+        parents = self.parents if whole_module else self._parents_in(scope)
         current: Optional[cst.CSTNode] = node
         while current is not None:
             if current is ancestor:
