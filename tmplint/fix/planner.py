@@ -277,9 +277,6 @@ class Planner:
             return NOT_ONE_BLOCK
         if self._cleaned_up(fact.rename, name, edit.replace, scope):
             return None
-        handled = self._handled(fact.rename, scope)
-        if handled is not None:
-            return handled
         before = [u for u in reads if u.order <= rename.order]
         if not before:
             return NOT_ONE_BLOCK
@@ -295,15 +292,19 @@ class Planner:
         if start > end or any(self._binds_any(statements[i], {name}) for i in range(start, end + 1)) \
                 and not hoisted:
             return NOT_ONE_BLOCK  # the variable is bound inside: a failure before may find it unbound
+        handled = self._handled(fact.rename, block, scope)
+        if handled is not None:
+            return handled
         return Cleanup(statements[start], statements[end], name, fact.src.is_path)
 
-    def _handled(self, rename: cst.CSTNode, scope: Scope) -> Optional[str]:
-        """Why a cleanup around the rename would do harm: the rename runs in an ``except`` handler (it
-        puts a backup back; removing it on failure would lose the only whole copy), or a ``try``
-        around it swallows its failure (the cleanup would never run)."""
+    def _handled(self, rename: cst.CSTNode, block: cst.CSTNode, scope: Scope) -> Optional[str]:
+        """Why a cleanup of the statements of ``block`` that hold the rename would do harm: inside them,
+        the rename runs in an ``except`` handler (it puts a backup back; removing it on failure would
+        lose the only whole copy), or a ``try`` swallows its failure (the cleanup would never run). A
+        ``try`` around the whole block is no matter: the cleanup runs before its handler."""
         parents = self._parents_in(scope)
         child, current = rename, parents.get(rename)
-        while current is not None and current is not scope.node:
+        while current is not None and current is not block:
             if isinstance(current, cst.ExceptHandler):
                 return RESTORES
             if isinstance(current, (cst.Try, cst.TryStar)) and child is current.body and any(
