@@ -350,11 +350,12 @@ class Evaluator:
             return None
         function, skip_first, pre_args = target
         values = []
-        for returned in function.returns:
+        for returned, where in zip(function.returns, function.return_sites):
             if not isinstance(returned, cst.Tuple) or len(returned.elements) <= index or any(
                     isinstance(e, cst.StarredElement) for e in returned.elements):
                 return None
-            values.append(self.eval(returned.elements[index].value, function))
+            with self.at(function, where):  # return final, tmp: the names as they are there
+                values.append(self.eval(returned.elements[index].value, function))
         if not values or any(V.shape(v) != V.shape(values[0]) for v in values[1:]):
             return None
         mapping = self.bind_arguments(function, call, scope, skip_first, pre_args)
@@ -560,7 +561,10 @@ class Evaluator:
         if function.id in self._returns:
             return self._returns[function.id]
         self._returns[function.id] = None  # recursion yields unknown
-        values = [self.eval(r, function) for r in function.returns]
+        values = []
+        for returned, where in zip(function.returns, function.return_sites):
+            with self.at(function, where):
+                values.append(self.eval(returned, function))
         result = None
         if values and all(V.shape(v) == V.shape(values[0]) for v in values[1:]):
             result = values[0]

@@ -94,6 +94,7 @@ class Scope:
         self.positional_count = 0
         self.calls: List[CallSite] = []
         self.returns: List[cst.BaseExpression] = []
+        self.return_sites: List[Where] = []  # where each of ``returns`` runs: its names' reaching values
         self.functions: Dict[str, "Scope"] = {}
         self.classes: Dict[str, "Scope"] = {}
         self.self_attrs: Dict[str, List[Binding]] = {}  # class scopes: self.x = ... in its methods
@@ -454,6 +455,7 @@ class Collector:
     def visit_Return(self, node: cst.Return) -> None:
         if node.value is not None:
             self.scope.returns.append(node.value)
+            self.scope.return_sites.append(self._where())
 
     def _exclude_call_strings(self, node: cst.Call) -> None:
         func = dotted_name(node.func) or ""
