@@ -256,12 +256,12 @@ def test_src_layout_resolves_the_package_from_a_test_named_alone(monkeypatch):
     assert config.src == (".", "src")
     everything = [str(p.relative_to(SRC_LAYOUT)) for p in sorted(SRC_LAYOUT.rglob("*.py"))]
     whole = found(check_project(everything, config))
-    assert whole == {("src/statekeeper/store.py", 9, "TMP101")}
+    assert whole == {("src/statekeeper/store.py", 9, "TMP101"), ("tests/test_store.py", 13, "TMP101")}
     for name in everything:
         assert found(check_project([name], config)) == {t for t in whole if t[0] == name}, name
     # without src/ among the roots the package is not found and the keyword guesses stay
     alone = found(check_project(["tests/test_store.py"], replace(config, src=(".",))))
-    assert alone == {("tests/test_store.py", 8, "TMP101"), ("tests/test_store.py", 14, "TMP101")}
+    assert alone == {("tests/test_store.py", 8, "TMP101"), ("tests/test_store.py", 13, "TMP101")}
 
 
 def test_check_paths_reads_pyproject_and_counts_columns_from_one(tmp_path, monkeypatch):

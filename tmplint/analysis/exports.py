@@ -198,10 +198,13 @@ class Recorder:
 
 @lru_cache(maxsize=4096)
 def _beside(root: str, top: str) -> bool:
+    """``top`` is a package or module next to ``root`` or a folder or two above, or in a ``src``
+    folder there (the src layout: ``tests/test_x.py`` importing ``src/pkg``)."""
     folder = root
     for _ in range(3):
-        if os.path.isdir(os.path.join(folder, top)) or os.path.isfile(os.path.join(folder, top + ".py")):
-            return True
+        for base in (folder, os.path.join(folder, "src")):
+            if os.path.isdir(os.path.join(base, top)) or os.path.isfile(os.path.join(base, top + ".py")):
+                return True
         folder = os.path.dirname(folder)
     return False
 
