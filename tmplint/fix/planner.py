@@ -34,6 +34,8 @@ _LOOKING = frozenset({"exists", "lexists", "isfile", "isdir", "islink", "getsize
 NOT_ONE_BLOCK = " (no cleanup: its write and rename are not in one block, so a failed save leaves the temp file)"
 RESTORES = " (no cleanup: the rename restores a backup when a write fails, and a failed save keeps it)"
 SWALLOWED = " (no cleanup: a failed rename is caught and ignored, so each failure leaves a temp file)"
+FOLDER = " (no cleanup: the temp path is a folder, so a failed save leaves it)"
+_MAKES_FOLDERS = frozenset({"mkdir", "makedirs", "copytree", "mkdtemp"})
 
 # Parents under which a new ``a + b`` needs no parentheses.
 _OPEN_CONTEXTS = (cst.Arg, cst.Assign, cst.AnnAssign, cst.Return, cst.Expr, cst.Element,
@@ -295,7 +297,20 @@ class Planner:
         handled = self._handled(fact.rename, block, scope)
         if handled is not None:
             return handled
+        if self._made_as_folder(reads, scope):
+            return FOLDER
         return Cleanup(statements[start], statements[end], name, fact.src.is_path)
+
+    def _made_as_folder(self, reads: List[_Use], scope: Scope) -> bool:
+        """The temp path is made as a folder (``os.makedirs(tmp)``, ``tmp.mkdir()``, ``copytree(src, tmp)``):
+        ``os.remove`` cannot take it away."""
+        parents = self._parents_in(scope)
+        for use in reads:
+            parent = parents.get(use.node)
+            call = parents.get(parent) if isinstance(parent, (cst.Arg, cst.Attribute)) else None
+            if isinstance(call, cst.Call) and _last_name(call.func) in _MAKES_FOLDERS:
+                return True
+        return False
 
     def _handled(self, rename: cst.CSTNode, block: cst.CSTNode, scope: Scope) -> Optional[str]:
         """Why a cleanup of the statements of ``block`` that hold the rename would do harm: inside them,
