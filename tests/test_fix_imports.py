@@ -67,3 +67,18 @@ def test_fixtures_sorted_before_are_sorted_after(tmp_path):
         assert result.returncode == 0, f"{fixture.name}:\n{result.stdout}"
         checked.append(fixture.name)
     assert len(checked) >= 5, checked
+
+
+def test_the_standard_library_is_known_without_stdlib_module_names(monkeypatch):
+    """Python 3.9 has no ``sys.stdlib_module_names``: the library folders (with lib-dynload's extension
+    modules such as fcntl) stand in for it, and installed packages are not mistaken for it."""
+    from tmplint.fix import imports
+
+    monkeypatch.delattr(sys, "stdlib_module_names", raising=False)
+    imports.stdlib_modules.cache_clear()
+    try:
+        found = imports.stdlib_modules()
+        assert {"os", "fcntl", "json", "contextlib", "uuid", "sqlite3", "winreg"} <= found
+        assert not {"pytest", "libcst", "ruff", "site-packages"} & found
+    finally:
+        imports.stdlib_modules.cache_clear()

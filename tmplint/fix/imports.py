@@ -20,6 +20,9 @@ import libcst as cst
 Statement = Union[cst.SimpleStatementLine, cst.BaseCompoundStatement]
 
 STDLIB, FUTURE, OTHER = "stdlib", "future", "other"
+# Standard-library modules of other platforms, which no folder of this interpreter shows
+_OTHER_PLATFORMS = frozenset({"msvcrt", "nt", "winreg", "winsound", "_winapi", "msilib", "_msi", "_overlapped",
+                              "_scproxy", "_dbm", "_gdbm"})
 
 
 @lru_cache(maxsize=1)
@@ -29,8 +32,11 @@ def stdlib_modules() -> FrozenSet[str]:
     names = getattr(sys, "stdlib_module_names", None)
     if names is not None:
         return frozenset(names)
-    found = set(sys.builtin_module_names)
-    for folder in {sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"]}:
+    found = set(sys.builtin_module_names) | _OTHER_PLATFORMS
+    paths = sysconfig.get_paths()
+    folders = {paths["stdlib"], paths["platstdlib"]}  # in a venv, platstdlib is the venv's own
+    folders |= {os.path.join(folder, "lib-dynload") for folder in list(folders)}
+    for folder in folders:  # lib-dynload: the extension modules (fcntl, _ssl, ...)
         for entry in (os.listdir(folder) if os.path.isdir(folder) else ()):
             name = entry.split(".", 1)[0]
             if name.isidentifier() and entry != "site-packages":
