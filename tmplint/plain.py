@@ -167,13 +167,14 @@ def _build(hint: Any) -> Tuple[Encoder, Decoder]:
 def _sequence(origin: type, item_hint: Any) -> Tuple[Encoder, Decoder]:
     item: List[Tuple[Encoder, Decoder]] = []  # filled on first use: a record may hold itself
 
-    def enc(value):
+    def enc(value: Any) -> List[Any]:
         if not isinstance(value, origin):
             raise _fail(origin.__name__)
         if not item:
             item.append(_codec(item_hint))
         encode_item = item[0][0]
-        return [encode_item(x) for x in value]
+        items: Any = value  # a list or a tuple: iterable, which isinstance(value, origin) does not tell mypy
+        return [encode_item(x) for x in items]
 
     scalar = _SCALARS.get(item_hint)
 
@@ -216,7 +217,7 @@ def _fixed_tuple(hints: Tuple[Any, ...]) -> Tuple[Encoder, Decoder]:
         if all_scalars:
             for x, kind in zip(data, scalars):
                 if type(x) is not kind:
-                    raise _fail(kind.__name__)
+                    raise _fail(getattr(kind, "__name__", str(kind)))
             return tuple(data)
         return tuple([c[1](x, check) for c, x in zip(codecs(), data)])
 
@@ -296,7 +297,7 @@ def _record(cls: type, fields: List[str]) -> Tuple[Encoder, Decoder]:
     def codecs():
         if not parts:
             hints = typing.get_type_hints(cls, localns={"cst": _NO_NODES})
-            spelled = {}
+            spelled: Dict[str, Any] = {}
             for klass in reversed(cls.__mro__):
                 spelled.update(getattr(klass, "__annotations__", {}))
             for name in fields:

@@ -1,6 +1,6 @@
 """Applying planned edits in one LibCST transform, and the one import the new code needs."""
 
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple, cast
 
 import libcst as cst
 
@@ -29,7 +29,8 @@ class _Apply(cst.CSTTransformer):
                 s in self.insert or s in self.cleanups for s in original_node.body):
             body: List[Statement] = []
             wrapping: Optional[Tuple[Cleanup, List[Statement]]] = None
-            for before, after in zip(original_node.body, updated_node.body):
+            for before, statement in zip(original_node.body, updated_node.body):
+                after = cast(Statement, statement)  # a block's body holds statements of these two kinds
                 added = self.insert.get(before)
                 if added:
                     # Comments and blank lines above the anchor now sit above the new first line.
