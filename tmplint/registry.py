@@ -1,6 +1,6 @@
 """Selecting rules: the catalogue (``tmplint/rules``) read as selection, docs, reporters and tests need it."""
 
-from typing import Dict, Iterable, List, Optional, Sequence, Type
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Type
 
 from tmplint.rules import RULES as _RULE_CLASSES
 from tmplint.rules import Rule
@@ -43,17 +43,33 @@ def resolve_selection(
     A more specific selector wins over a shorter one, as in ruff: ``--ignore TMP1 --select TMP101``
     keeps TMP101. Rules that are off by default (TMP106) are only selected by their full code.
     """
-    chosen = {}
     base = DEFAULT_CODES if select is None else [c for c in ALL_CODES if any(selector_names(s, c) for s in select)]
+    chosen: Set[str] = set()
     for code in ALL_CODES:
-        best = (-1, False)
+        rank = -1
         if code in base:
-            best = (0 if select is None else max(len(s) for s in select if selector_names(s, code)), True)
-        for s in extend_select:
-            if selector_names(s, code) and len(s) >= best[0]:
-                best = (len(s), True)
-        for s in ignore:
-            if code.startswith(s) and len(s) >= best[0]:
-                best = (len(s), False)
-        chosen[code] = best[1]
-    return frozenset(code for code, on in chosen.items() if on)
+            rank = 0 if select is None else max(len(s) for s in select if selector_names(s, code))
+        if _layered(code, code in base, rank, extend_select, ignore):
+            chosen.add(code)
+    return frozenset(chosen)
+
+
+def layer_selection(
+    enabled: Iterable[str], ignore: Sequence[str] = (), extend_select: Sequence[str] = (),
+) -> frozenset:
+    """``enabled`` with ``extend_select`` turned on and ``ignore`` turned off over it, whatever selected it:
+    how ``--ignore``/``--extend-select`` act on the rules a configuration file enables."""
+    on = set(enabled)
+    return frozenset(code for code in ALL_CODES if _layered(code, code in on, -1, extend_select, ignore))
+
+
+def _layered(code: str, on: bool, rank: int, extend_select: Iterable[str], ignore: Iterable[str]) -> bool:
+    """Whether ``code`` is on after ``extend_select`` then ``ignore``, each selector overriding when at least
+    as long as the one that decided so far (``rank``)."""
+    for s in extend_select:
+        if selector_names(s, code) and len(s) >= rank:
+            rank, on = len(s), True
+    for s in ignore:
+        if code.startswith(s) and len(s) >= rank:
+            rank, on = len(s), False
+    return on

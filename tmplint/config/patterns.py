@@ -1,0 +1,87 @@
+"""``exclude`` and ``per-file-ignores`` globs: relative to the project root, not the current folder."""
+
+import os
+import posixpath
+from functools import lru_cache
+from typing import Any, Dict, Iterable, List, Set, Tuple
+
+from tmplint.config.model import Config
+from tmplint.globs import Glob
+from tmplint.registry import ALL_CODES
+
+def _posix(path: str) -> str:
+    return path.replace(os.sep, "/") if os.sep != "/" else path
+
+
+def _absolute(path: str) -> str:
+    return _posix(os.path.normpath(os.path.abspath(path)))
+
+
+@lru_cache(maxsize=256)
+def compile_patterns(patterns: Tuple[str, ...], root: str) -> Tuple[Tuple[Glob, Glob], ...]:
+    """For each glob: (one for a name alone, one for an absolute path) with the glob joined to ``root``;
+    both match in time linear in the path (``tmplint.globs``).
+
+    A trailing ``/`` is dropped (folders and files are matched alike) and a leading ``./`` is relative.
+    """
+    root = _posix(os.path.normpath(os.path.abspath(root)))
+    compiled = []
+    for pattern in patterns:
+        pattern = _posix(pattern).rstrip("/")
+        if not pattern:
+            continue
+        while pattern.startswith("./"):
+            pattern = pattern[2:]
+        base = ""
+        if not (pattern.startswith("/") or os.path.isabs(pattern)):
+            base = root
+            while pattern.startswith("../"):
+                base, pattern = posixpath.dirname(base), pattern[3:]
+            base = base.rstrip("/") + "/"
+        compiled.append((Glob(pattern), Glob(pattern, prefix=base)))
+    return tuple(compiled)
+
+
+def matches_any(path: str, patterns: Tuple[str, ...], root: str) -> bool:
+    """True when a glob in ``patterns`` matches the path's name or its absolute path (globs relative to
+    ``root``)."""
+    full = _absolute(path)
+    name = full.rsplit("/", 1)[-1]
+    for name_glob, full_glob in compile_patterns(tuple(patterns), root):
+        if name_glob.match(name) or full_glob.match(full):
+            return True
+    return False
+
+
+def ignored_codes_for(config: Config, path: str) -> Set[str]:
+    """The rule codes ``per-file-ignores`` turns off for ``path``: every code under a selector whose glob
+    matches the file's name or its path relative to the project root (``fnmatch``-style: ``*`` crosses
+    ``/``; ``**/`` is any number of folders). A glob starting with ``!`` applies to the files it does *not*
+    match, as in ruff."""
+    ignored: Set[str] = set()
+    root = config.project_root
+    for glob, selectors in config.per_file_ignores:
+        negated = glob.startswith("!")
+        pattern = glob[1:] if negated else glob
+        if matches_any(path, (pattern,), root) != negated:
+            ignored.update(code for code in ALL_CODES if any(code.startswith(s) for s in selectors))
+    return ignored
+
+
+def apply_per_file_ignores(config: Config, diagnostics: Iterable[Any]) -> List[Any]:
+    """``diagnostics`` without the findings ``per-file-ignores`` turns off for their file. TMP000 (cannot
+    analyse) is always kept: it is never selectable, so it cannot be ignored either."""
+    diagnostics = list(diagnostics)
+    if not config.per_file_ignores:
+        return diagnostics
+    by_path: Dict[str, Set[str]] = {}
+    kept = []
+    for diagnostic in diagnostics:
+        if diagnostic.code != "TMP000":
+            ignored = by_path.get(diagnostic.path)
+            if ignored is None:
+                ignored = by_path[diagnostic.path] = ignored_codes_for(config, diagnostic.path)
+            if diagnostic.code in ignored:
+                continue
+        kept.append(diagnostic)
+    return kept
