@@ -24,15 +24,17 @@ def _display_path(path: str) -> str:
     return path if rel == os.pardir or rel.startswith(os.pardir + os.sep) else rel
 
 
-def _read_toml(path: str) -> Dict[str, Any]:
-    shown = _display_path(path)
+def _read_bytes(path: str) -> bytes:
     try:
         with open(path, "rb") as handle:
-            data = handle.read()
+            return handle.read()
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        raise ConfigError(f"{shown}: cannot read configuration: {reason}", path) from None
-    return _parse_toml(data, path)
+        raise ConfigError(f"{_display_path(path)}: cannot read configuration: {reason}", path) from None
+
+
+def _read_toml(path: str) -> Dict[str, Any]:
+    return _parse_toml(_read_bytes(path), path)
 
 
 def _parse_toml(data: bytes, path: str) -> Dict[str, Any]:
@@ -82,12 +84,7 @@ def find_config(start: str) -> Optional[str]:
 
 
 def _has_tool_table(path: str) -> bool:
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise ConfigError(f"{_display_path(path)}: cannot read configuration: {reason}", path) from None
+    data = _read_bytes(path)
     if b"tmplint" not in data:
         return False
     return _tool_table(_parse_toml(data, path), path) is not None
