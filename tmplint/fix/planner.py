@@ -85,6 +85,7 @@ class Planner:
         self._scans: Dict[int, List[_Use]] = {}
         self.taken_names: Set[Tuple[int, str]] = set()
         self._renames: Dict[tuple, object] = {}
+        self._uses: Dict[tuple, Tuple[Optional[_Use], List[_Use], Optional[str]]] = {}
 
     # --- the public step -------------------------------------------------------------------
     def plan(self, finding: Finding) -> Optional[Edit]:
@@ -169,7 +170,14 @@ class Planner:
 
     def _uses_of(self, scope: Scope, fact) -> Tuple[Optional[_Use], List[_Use], Optional[str]]:
         """The rename's own use, every read of its temp path (the variable holding it, or each spelling
-        of it) and that variable's name, in source order."""
+        of it) and that variable's name, in source order. Asked by the written, final-name and cleanup
+        checks of one rename alike: computed once."""
+        key = (scope.id, id(fact.rename), id(fact.src_node))
+        if key not in self._uses:
+            self._uses[key] = self._find_uses(scope, fact)
+        return self._uses[key]
+
+    def _find_uses(self, scope: Scope, fact) -> Tuple[Optional[_Use], List[_Use], Optional[str]]:
         scan = self._scan(scope)
         rename = next((u for u in scan if u.node is fact.rename), None)
         definition, holder = self._definition(fact.src_node, scope)
@@ -217,10 +225,10 @@ class Planner:
                 return True
             if isinstance(parent, cst.Arg):
                 call = parents.get(parent)
-                if isinstance(call, cst.Call) and call is not fact.rename and \
-                        _last_name(call.func) in ("replace", "rename", "move") and call.args[-1] is parent \
-                        and len(call.args) >= 2:
-                    return True  # the destination of another rename
+                if isinstance(call, cst.Call) and call is not fact.rename:
+                    renamed = self.checker.rename_args(call, scope)  # what the analysis counts as a rename
+                    if renamed is not None and renamed[1] is use.node:
+                        return True  # the destination of another rename
             if use.order > rename.order and not self._is_within(use.node, fact.rename, scope) \
                     and not self._in_cleanup(use.node, scope):
                 return True
@@ -233,9 +241,11 @@ class Planner:
         builders &= {s.name for s in self.tables.scopes if s.kind == "function" and s.name}
         if not builders:
             return False
-        for node in _walk(self.module):
-            if isinstance(node, cst.Call) and _last_name(node.func) in builders \
-                    and not self._is_within(node, scope.node, scope, whole_module=True):
+        for other in self.tables.scopes:  # the call sites the analysis recorded, scope by scope
+            outer = other
+            while outer is not None and outer is not scope:
+                outer = outer.parent
+            if outer is None and any(_last_name(site.node.func) in builders for site in other.calls):
                 return True
         return False
 
@@ -592,8 +602,8 @@ class Planner:
             found = self._scope_parents[scope.id] = _parent_map(scope.node)
         return found
 
-    def _is_within(self, node: cst.CSTNode, ancestor: cst.CSTNode, scope: Scope, whole_module: bool = False) -> bool:
-        parents = self.parents if whole_module else self._parents_in(scope)
+    def _is_within(self, node: cst.CSTNode, ancestor: cst.CSTNode, scope: Scope) -> bool:
+        parents = self._parents_in(scope)
         current: Optional[cst.CSTNode] = node
         while current is not None:
             if current is ancestor:
