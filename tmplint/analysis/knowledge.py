@@ -61,3 +61,9 @@ def is_weak_call(qualified: str) -> bool:
 
 def write_mode(text: str) -> bool:
     return any(flag in text for flag in "wxa+")
+
+
+# Calls that only ask about a path, never create or change the file: TMP201's flow stops at them
+# (analysis/pathflow.py) and the fixer does not count them as writing a temp file (fix/planner.py).
+PATH_QUERIES = frozenset({"exists", "lexists", "isfile", "isdir", "islink", "getsize", "startswith", "endswith",
+                          "basename", "dirname", "print", "format"})

@@ -37,8 +37,7 @@ PATH_BUILDERS = K.JOINS | K.PASS_THROUGH | K.PATH_TYPES
 PATH_METHODS = K.PATH_METHODS_SAME | K.PATH_METHODS_NEW | frozenset({"format", "encode", "decode"})
 FS_WORDS = re.compile(r"^_*(load|read|save|dump|write|store|export|to_)|open$", re.IGNORECASE)
 PATH_KEYWORD = re.compile(r"(?i)^(path|file|filename|filepath|.*_path|.*_file|.*dir)$")
-NOT_FS = frozenset({"startswith", "endswith", "exists", "isfile", "isdir", "islink", "lexists", "getsize",
-                    "print", "format", "join", "split", "splitext", "basename", "dirname", "get", "getenv"})
+NOT_FS = K.PATH_QUERIES | frozenset({"join", "split", "splitext", "get", "getenv"})
 
 
 class PathFlow:

@@ -27,9 +27,8 @@ HOISTED_NAME = "tmp_path"
 
 # Calls that name what they do to a file: a cleanup removes it, a check only looks at it.
 _REMOVING = frozenset({"remove", "unlink", "rmtree", "rmdir", "delete", "rm"})
-_LOOKING = frozenset({"exists", "lexists", "isfile", "isdir", "islink", "getsize", "getmtime", "stat", "lstat",
-                      "access", "print", "str", "repr", "len", "format", "debug", "info", "warning", "warn", "error",
-                      "exception", "critical", "log", "startswith", "endswith", "basename", "dirname", "fspath"})
+_LOOKING = K.PATH_QUERIES | frozenset({"getmtime", "stat", "lstat", "access", "str", "repr", "len", "fspath", "debug",
+                                       "info", "warning", "warn", "error", "exception", "critical", "log"})
 # Why a fix adds no cleanup; such a fix is unsafe, and its title says why (rules.md, *No leak*).
 NOT_ONE_BLOCK = " (no cleanup: its write and rename are not in one block, so a failed save leaves the temp file)"
 RESTORES = " (no cleanup: the rename restores a backup when a write fails, and a failed save keeps it)"
