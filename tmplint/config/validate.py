@@ -122,6 +122,15 @@ class _Checker:
             entries.append((glob, self.selectors(f"{key}.{_key_name(glob)}", codes)))
         return tuple(entries)
 
+    def function_key(self, key: str, function: str, expected: str, example: str) -> str:
+        """A table key naming a function (save-helpers, rename-functions): the sub-key to report its
+        value under; a key that is no dotted Python name is an error."""
+        if not _is_dotted_name(function):
+            raise ConfigError(
+                f"{self.where}{self.name(key)}: expected {expected}, got the function name "
+                f"{_quote(function)} (a dotted Python name like \"{example}\" is expected)", self.path, key)
+        return f"{key}.{_key_name(function)}"
+
     def save_helpers(self, key: str, value: Any) -> Tuple[Tuple[str, str], ...]:
         if isinstance(value, (list, tuple)) and self.flag_style:
             value = _pairs_to_table(key, value, self)
@@ -129,12 +138,7 @@ class _Checker:
             raise self.fail(key, _HELPERS_EXPECTED, value)
         helpers = []
         for function, parameter in value.items():
-            if not _is_dotted_name(function):
-                raise ConfigError(
-                    f"{self.where}{self.name(key)}: expected {_HELPERS_EXPECTED}, got the function name "
-                    f"{_quote(function)} (a dotted Python name like \"pkg.mod.save\" is expected)",
-                    self.path, key)
-            sub = f"{key}.{_key_name(function)}"
+            sub = self.function_key(key, function, _HELPERS_EXPECTED, "pkg.mod.save")
             expected = 'the name of the function\'s temp-name parameter, like "tmp_name"'
             if not isinstance(parameter, str):
                 raise self.fail(sub, expected, parameter)
@@ -149,12 +153,7 @@ class _Checker:
             raise self.fail(key, _RENAMES_EXPECTED, value)
         functions = []
         for function, parameters in value.items():
-            if not _is_dotted_name(function):
-                raise ConfigError(
-                    f"{self.where}{self.name(key)}: expected {_RENAMES_EXPECTED}, got the function name "
-                    f"{_quote(function)} (a dotted Python name like \"pkg.util.rename\" is expected)",
-                    self.path, key)
-            sub = f"{key}.{_key_name(function)}"
+            sub = self.function_key(key, function, _RENAMES_EXPECTED, "pkg.util.rename")
             if not (isinstance(parameters, (list, tuple)) and len(parameters) == 2
                     and all(isinstance(p, str) and _is_identifier(p.strip()) for p in parameters)):
                 raise self.fail(sub, 'the names of its source and destination parameters, like ["src", "dst"]',
