@@ -16,6 +16,8 @@ from typing import FrozenSet, List, Optional, Sequence, Tuple, Union
 
 import libcst as cst
 
+from tmplint.analysis.scopes import dotted_name
+
 # A module's statement, as ``Module.body`` holds it (LibCST's BaseStatement lacks ``leading_lines``)
 Statement = Union[cst.SimpleStatementLine, cst.BaseCompoundStatement]
 
@@ -44,23 +46,16 @@ def stdlib_modules() -> FrozenSet[str]:
     return frozenset(found)
 
 
-def _dotted(node: Optional[cst.CSTNode]) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return f"{_dotted(node.value)}.{node.attr.value}"
-    return ""
-
-
 def _module_of(statement: cst.CSTNode) -> Optional[str]:
     """The module a one-import line imports (its first name), or None for any other statement."""
     if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
         return None
     small = statement.body[0]
     if isinstance(small, cst.Import):
-        return _dotted(small.names[0].name)
+        return dotted_name(small.names[0].name) or ""
     if isinstance(small, cst.ImportFrom):
-        return "." * len(small.relative) + _dotted(small.module)
+        module = dotted_name(small.module) if small.module is not None else None
+        return "." * len(small.relative) + (module or "")
     return None
 
 
