@@ -252,12 +252,14 @@ NOTHING = Analysed(None, None, [])
 
 
 def analyse(text: str, path: str, options: AnalysisOptions, *, apply_noqa: bool = True,
-            project: Optional[Any] = None, force: bool = False) -> Analysed:
+            project: Optional[Any] = None, force: bool = False, parse_text: Optional[str] = None) -> Analysed:
     """Screen, guard, parse once, analyse, position, noqa; raises SourceError for bad input.
 
     For the project index (``project``: the file's ``index.ModuleInfo``) the tree and checker come
     back even without findings, and a file-wide noqa silences the file but not what it exports;
-    ``force`` parses a file the screen would pass over (it defines something another file uses).
+    ``force`` parses a file the screen would pass over (it defines something another file uses);
+    ``parse_text`` is what LibCST parses instead of ``text``: the same lines, with the functions that
+    cannot matter blanked (``tmplint.reduce``).
     """
     if not force and not may_have_findings(text, options):
         return NOTHING
@@ -267,7 +269,7 @@ def analyse(text: str, path: str, options: AnalysisOptions, *, apply_noqa: bool 
     reason = _guard(text, options)
     if reason is not None:
         raise SourceError(reason)
-    module = _parse(text)
+    module = _parse(text if parse_text is None else parse_text)
     try:
         findings, checker = analyze_module_with_tables(module, options, project)
     except RecursionError:

@@ -16,6 +16,10 @@ which files that is and resolves the checks that need other files, in the main p
    new turns up. A file that mentions no helper cannot call one: the screens stay sound.
 4. **Definitions.** When resolution needs a file the screens passed over (an imported constant, a
    re-exported name, a provisional finding's helper), that file is parsed for what it defines.
+5. **Reduction.** A big file is parsed with the functions that cannot matter blanked
+   (``tmplint.reduce``). Which can matter depends on the helpers of other files: each parsed file's
+   ``Sketch`` (from the standard parser) says which it defines and calls, and after each round a
+   file parsed without a helper it calls is parsed again knowing it (``ProjectRun.refresh``).
 
 Resolution (``index.Index``) then composes summaries across files and reports at the call sites.
 It is cheap and runs every time; the per-file results are what a cache can keep.
@@ -28,6 +32,7 @@ from typing import Callable, Dict, FrozenSet, Iterable, List, NamedTuple, Option
 
 from tmplint import config as config_mod
 from tmplint import engine, noqa
+from tmplint import reduce as reduce_mod
 from tmplint.analysis.index import FileResult, Index, ModuleInfo, Provisional, absolute_module
 from tmplint.config import AnalysisOptions, Config
 from tmplint.diagnostics import Diagnostic
@@ -231,28 +236,52 @@ class Job(NamedTuple):
     path: str
     options: AnalysisOptions
     force: bool = False  # parse even when the screen passes the file over
+    relevant: Optional[Tuple[str, ...]] = None  # reduce, knowing these helpers of other files; None: whole
+    sketch_only: bool = False  # stop before LibCST: the standard parser's sketch (tmplint.reduce)
 
 
 def analyse_job(job: Job) -> FileResult:
-    return analyse_file(job.path, job.options, job.force)
+    return analyse_file(job.path, job.options, job.force, job.relevant, job.sketch_only)
 
 
-def analyse_file(path: str, options: AnalysisOptions, force: bool = False) -> FileResult:
+def analyse_file(path: str, options: AnalysisOptions, force: bool = False,
+                 relevant: Optional[Tuple[str, ...]] = None, sketch_only: bool = False) -> FileResult:
     """One file's result; never raises for bad input (its TMP000 is in the result)."""
     info = module_info(path)
     try:
         text, _ = read_source(path, read_limit(options.max_file_size))
     except SourceError as exc:
         return FileResult(path, info, "failed", (engine.cannot_analyse(path, str(exc)),))
-    return analyse_source(text, path, options, info, force)
+    return analyse_source(text, path, options, info, force, relevant=relevant, sketch_only=sketch_only)
 
 
 def analyse_source(text: str, path: str, options: AnalysisOptions, info: ModuleInfo, force: bool = False,
-                   apply_noqa: bool = True) -> FileResult:
-    """One file's result for the index; never raises for bad input (its TMP000 is in the result)."""
+                   apply_noqa: bool = True, relevant: Optional[Tuple[str, ...]] = None,
+                   sketch_only: bool = False) -> FileResult:
+    """One file's result for the index; never raises for bad input (its TMP000 is in the result).
+    ``relevant``: parse a big file reduced (``tmplint.reduce``), knowing these names of other files;
+    ``sketch_only``: a file LibCST would parse comes back "sketched", with what the others need to know."""
     imports = text_imports(text, info)
+    if not force and not engine.may_have_findings(text, options):
+        return FileResult(path, info, "screened", imports=imports)
+    sketch = reduced = None
+    parse_text = None
+    if reduce_mod.ENABLED:
+        sketch = reduce_mod.sketch(text, options)
+        if sketch_only and sketch is not None and len(text) >= reduce_mod.MIN_SIZE:
+            return FileResult(path, info, "sketched", imports=imports, sketch=sketch)
+        if relevant is not None and sketch is not None:
+            parse_text = reduce_mod.reduce_source(text, options, relevant)
+            reduced = relevant if parse_text is not None else None
     try:
-        analysed = engine.analyse(text, path, options, apply_noqa=apply_noqa, project=info, force=force)
+        try:
+            analysed = engine.analyse(text, path, options, apply_noqa=apply_noqa, project=info, force=True,
+                                      parse_text=parse_text)
+        except SourceError:
+            if parse_text is None:
+                raise
+            reduced = None  # whatever the reduced text's trouble, the whole file decides
+            analysed = engine.analyse(text, path, options, apply_noqa=apply_noqa, project=info, force=True)
         if analysed.module is None:
             return FileResult(path, info, "screened", imports=imports)
         from tmplint.analysis.exports import build_file_result
@@ -269,7 +298,7 @@ def analyse_source(text: str, path: str, options: AnalysisOptions, info: ModuleI
                 provisional.append(Provisional(diagnostic, callee))
         silenced = apply_noqa and noqa.file_is_ignored(text.splitlines(True))
         result = FileResult(path, info, "parsed", tuple(sorted(set(local), key=Diagnostic.sort_key)),
-                            tuple(provisional), imports=imports, file_noqa=silenced)
+                            tuple(provisional), imports=imports, file_noqa=silenced, sketch=sketch, reduced=reduced)
         return build_file_result(analysed.module, checker, path, text, result, planner)
     except SourceError as exc:
         return FileResult(path, info, "failed", (engine.cannot_analyse(path, str(exc)),), imports=imports)
@@ -368,10 +397,28 @@ class ProjectRun:
         del self.texts[path]  # the file on disk says the same: its cached result serves
         return None
 
+    def _helpers(self, extra: Iterable[FileResult] = ()) -> Tuple[reduce_mod.Helpers, FrozenSet[str]]:
+        sketches = [r.sketch for r in list(self.results.values()) + list(extra) if r.sketch is not None]
+        return reduce_mod.project_helpers(sketches), frozenset(c for one in sketches for c in one.constants)
+
+    def _run_jobs(self, paths: List[str], force: bool) -> List[FileResult]:
+        """Big files are sketched first, so each is parsed (reduced) knowing every helper found so far."""
+        if not reduce_mod.ENABLED:
+            return list(self.mapper(analyse_job, [Job(path, self.options, force) for path in paths]))
+        first = list(self.mapper(analyse_job, [Job(path, self.options, force, None, True) for path in paths]))
+        sketched = [r for r in first if r.status == "sketched"]
+        if not sketched:
+            return first
+        helpers, constants = self._helpers(first)
+        jobs = [Job(r.path, self.options, True, reduce_mod.relevant_names(r.sketch, helpers, constants))
+                for r in sketched if r.sketch is not None]
+        done = {r.path: r for r in self.mapper(analyse_job, jobs)}
+        return [done.get(r.path, r) for r in first]
+
     def analyse(self, paths: Sequence[str], force: bool) -> List[FileResult]:
         own = {path: self._own_text(path) for path in paths}
-        jobs = [Job(path, self.options, force) for path in paths if own[path] is None]
-        mapped = iter(self.mapper(analyse_job, jobs) if jobs else [])
+        todo = [path for path in paths if own[path] is None]
+        mapped = iter(self._run_jobs(todo, force) if todo else [])
         done = []
         for path in paths:
             text = own[path]
@@ -410,6 +457,23 @@ class ProjectRun:
                         wanted.append(path)
             frontier = self.analyse(wanted, force=False) if wanted else []
 
+    def refresh(self) -> bool:
+        """Parse again each reduced file that calls a helper of another file it was parsed without
+        (``tmplint.reduce``); True when there was one. Helpers only grow, so this ends."""
+        helpers, constants = self._helpers()
+        stale: Dict[str, Tuple[str, ...]] = {}
+        for path, result in self.results.items():
+            if result.reduced is not None and result.sketch is not None:
+                wanted = reduce_mod.relevant_names(result.sketch, helpers, constants)
+                if not set(wanted) <= set(result.reduced):
+                    stale[path] = tuple(sorted(set(wanted) | set(result.reduced)))
+        if not stale:
+            return False
+        jobs = [Job(path, self.options, True, relevant) for path, relevant in sorted(stale.items())]
+        for result in self.mapper(analyse_job, jobs):
+            self.results[result.path] = result
+        return True
+
     def run(self, files: Sequence[str]) -> List[Diagnostic]:
         self.named.update(files)
         for path in files:
@@ -420,6 +484,7 @@ class ProjectRun:
         scanned: Dict[str, FrozenSet[str]] = {}
         index = None
         for _ in range(MAX_ROUNDS):
+            refreshed = self.refresh()
             index = Index(self.results, self.locator)
             for path in files:
                 index.diagnostics(path)  # composes what the named files use; notes the files it needs
@@ -438,6 +503,8 @@ class ProjectRun:
             work = {p: admit for p, admit in work.items()
                     if p not in self.results or self.results[p].status == "screened"}
             if not work:
+                if refreshed:
+                    continue  # the index changed: what it needs may have too
                 break
             self.admitted.update(p for p, admit in work.items() if admit)
             parsed = self.analyse(sorted(work), force=True)

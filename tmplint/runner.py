@@ -496,7 +496,8 @@ def _project_jobs():
         return None
     if project.analyse_job not in KINDS:
         def analyse_key(job):
-            return job.path, ("analyse", job.path, project.module_info(job.path), digest(job.options), job.force)
+            return job.path, ("analyse", job.path, project.module_info(job.path), digest(job.options), job.force,
+                              job.relevant, job.sketch_only)
 
         def analyse_failed(job, reason):
             from tmplint.analysis.index import FileResult

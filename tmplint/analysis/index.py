@@ -23,6 +23,7 @@ from tmplint.analysis import values as V
 from tmplint.analysis.guards import Guard, callers_decide, decide
 from tmplint.diagnostics import Diagnostic, FixAt
 from tmplint.facts import DEFAULT, HELPER, RENAME, TempRename
+from tmplint.reduce import Sketch
 from tmplint.rules import decide as rule_decides
 from tmplint.rules.renames import temp_kind
 
@@ -133,6 +134,8 @@ class FileResult:
     imports: Tuple[str, ...] = ()  # absolute names this file imports (modules, or names in them)
     noqa: Dict[int, str] = dataclasses.field(default_factory=dict)  # line -> text that may hold a noqa
     file_noqa: bool = False
+    sketch: Optional[Sketch] = None  # what the standard parser saw (tmplint.reduce): its helpers
+    reduced: Optional[Tuple[str, ...]] = None  # parsed reduced, knowing these names of other files
 
 
 class _Fix(NamedTuple):

@@ -1,0 +1,140 @@
+"""tmplint.reduce: a reduced parse must give exactly the findings of a whole one.
+
+Every fixture tree is checked twice in this process, once with every file parsed whole and once
+with every file reduced (``MIN_SIZE = 0``), and the findings must be identical; the cases below pin
+what each rule of the reduction keeps, so a reduction that drops too much fails here.
+"""
+
+import os
+import textwrap
+
+import pytest
+
+from tmplint import project
+from tmplint import reduce as reduce_mod
+from tmplint.api import settings_for
+from tmplint.config import AnalysisOptions
+from tmplint.files import iter_python_files
+
+FIXTURES = os.path.join(os.path.dirname(__file__), os.pardir, "fixtures")
+TREES = ["fix", "project", "rules", "ray253", "srclayout", "project_fixed"]
+
+
+def _findings(root, monkeypatch, enabled):
+    monkeypatch.setattr(reduce_mod, "ENABLED", enabled)
+    monkeypatch.setattr(reduce_mod, "MIN_SIZE", 0)
+    settings = settings_for(root)
+    files = sorted(iter_python_files([root], settings))
+    found = project.check_project(files, settings, project.serial_map)
+    return sorted((d.path, d.line, d.col, d.code, d.message) for d in found)
+
+
+@pytest.mark.parametrize("tree", TREES)
+def test_reduced_trees_report_what_whole_trees_report(tree, monkeypatch):
+    root = os.path.normpath(os.path.join(FIXTURES, tree))
+    whole = _findings(root, monkeypatch, False)
+    reduced = _findings(root, monkeypatch, True)
+    assert reduced == whole
+    if tree != "project_fixed":
+        assert whole  # the comparison means something only where there are findings
+
+
+def _kept(source, relevant=()):
+    text = textwrap.dedent(source)
+    reduced = reduce_mod.reduce_source(text, AnalysisOptions(), relevant) if len(text) >= reduce_mod.MIN_SIZE \
+        else None
+    return text if reduced is None else reduced
+
+
+@pytest.fixture(autouse=True)
+def _small_files_reduce(monkeypatch):
+    monkeypatch.setattr(reduce_mod, "MIN_SIZE", 0)
+
+
+def test_a_function_that_cannot_report_is_blanked_and_lines_keep_their_numbers():
+    text = _kept('''
+        import os
+
+        def moves(src, dst):
+            helper_free = 1
+            os.rename(src.path(), dst)
+
+        def save(folder):
+            tmp = os.path.join(folder, ".tmp")
+            os.replace(tmp, os.path.join(folder, "x"))
+        ''')
+    lines = text.splitlines()
+    assert "helper_free" not in text
+    assert lines[8].strip() == 'tmp = os.path.join(folder, ".tmp")'  # the seed, on its own line
+
+
+def test_a_rename_of_a_unique_name_is_blanked():
+    text = _kept('''
+        import os, tempfile
+
+        def save(folder, data):
+            fd, tmp = tempfile.mkstemp(dir=folder)
+            os.replace(tmp, os.path.join(folder, "x"))
+        ''')
+    assert "mkstemp" not in text
+
+
+def test_a_helper_and_its_caller_with_a_literal_are_kept_but_not_other_callers():
+    text = _kept('''
+        import os
+
+        def atomic(tmp, dst):
+            os.replace(tmp, dst)
+
+        def caller():
+            atomic(".tmp_x", "x")
+
+        def other(a, b):
+            unrelated = 1
+            atomic.__name__
+        ''')
+    assert "os.replace(tmp, dst)" in text and 'atomic(".tmp_x", "x")' in text
+    assert "unrelated" not in text
+
+
+def test_another_files_helper_keeps_its_caller_only_when_named():
+    source = '''
+        from pkg import utils
+
+        def caller(state):
+            utils.save_state(state, ".tmp_state")
+        '''
+    assert "save_state" not in _kept(source)
+    assert "save_state" in _kept(source, relevant=("save_state:1",))
+
+
+def test_what_a_seed_reads_is_kept():
+    text = _kept('''
+        import os
+
+        class Saver:
+            def __init__(self, folder):
+                self.tmp = os.path.join(folder, ".tmp")
+
+            def name(self):
+                return self.tmp
+
+            def save(self, final):
+                os.replace(self.name(), final)
+
+            def unrelated(self):
+                nothing_here = 1
+        ''')
+    assert 'self.tmp = os.path.join(folder, ".tmp")' in text and "return self.tmp" in text
+    assert "nothing_here" not in text
+
+
+def test_project_helpers_follow_parameters_across_files():
+    helper = reduce_mod.sketch("import os\ndef atomic(tmp, dst):\n    os.replace(tmp, dst)\n", AnalysisOptions())
+    wrapper = reduce_mod.sketch("from u import atomic\ndef save(path):\n    atomic(path + '.tmp', path)\n"
+                                "def passes(name):\n    atomic(name, 'x')\n", AnalysisOptions())
+    caller = reduce_mod.sketch("from w import passes\ndef run():\n    passes('.tmp_run')\n", AnalysisOptions())
+    assert helper is not None and wrapper is not None and caller is not None
+    helpers = reduce_mod.project_helpers([helper, wrapper, caller])
+    assert set(helpers) == {"atomic", "passes", "save"}  # save's caller's path + ".tmp" may be reported too
+    assert reduce_mod.relevant_names(caller, helpers, frozenset()) == ("passes:0", "passes:name")

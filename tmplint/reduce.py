@@ -1,0 +1,748 @@
+"""What of a big module LibCST needs to see: the functions whose code can hold or feed a finding.
+
+LibCST parses and analyses about a hundred times slower than the standard library's parser, and in a
+big module that passes the screen the findings sit in a few functions, if any: mercurial's ``mq.py``
+(147 KB) renames patches all over, and none of those renames has a temp name. So a big file goes
+through the standard parser first, and each function (a top-level function, or a method of a
+top-level class) is asked whether it can matter. The functions that cannot are blanked: each of
+their lines keeps only its line ending (a method's first line becomes ``pass``, so its class keeps a
+body), so every kept line keeps its number and columns, and every position the analysis reports is
+the original's. Module-level statements, class headers and class-level statements always stay.
+
+A function is a **seed** (it can hold a finding) when it holds
+
+* a rename whose source can be reported: the source's value, followed through the function's own
+  bindings (all of them, in any order: a superset of what reaches), has a part that is not surely
+  unique or unknown to the analysis -- a literal, a name the function does not bind (a module
+  constant), an attribute whose class may bind it to one, a call into code the analysis may follow;
+* a call to a **helper** (a function whose parameter reaches a rename's source, in this file or,
+  through ``relevant``, in another) with such an argument;
+* a shape the screen keys on (``mktemp``, a shared temp folder, a temp-name keyword, a catalogue or
+  configured name), or a module constant that names a shared temp folder.
+
+Helpers are kept too (the project index reads their summaries), and so is everything a kept function
+reads: the functions and classes it names, the methods and attribute stores of its own class family.
+``sketch`` gives what other files need to know (the helpers this file defines, the names it calls
+with a reportable argument); ``tmplint.project`` joins them across the project and hands each file
+the names that matter to it, so a file calling another file's helper keeps that call.
+
+It must be sound: tests/test_reduce.py checks every fixture tree reduced and whole, and the stress
+and benchmark corpora gave identical findings both ways. It is off unless ``TMPLINT_REDUCE=on``
+until it also pays (see ``ENABLED``). A file that does not parse reduced is parsed whole, and the
+fixer never writes a reduced text: ``--fix`` parses the whole file.
+"""
+
+import ast
+import builtins
+import os
+import warnings
+from typing import Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Set, Tuple
+
+from tmplint.analysis.knowledge import PATH_METHODS, TMP_KEYWORD
+from tmplint.config import AnalysisOptions
+from tmplint.screen import _RENAME_MODULES, CATALOGUE_WORDS, RENAME_NAMES
+
+MIN_SIZE = 8 * 1024  # a smaller module parses fast enough whole
+# Opt-in for now (TMPLINT_REDUCE=on): it is sound on every fixture and corpus measured, but not yet faster
+# (issue 15's note: re-parsing after late helpers, and a closure that keeps too much). With the screens
+# off every file is parsed whole.
+ENABLED = os.environ.get("TMPLINT_SCREEN") != "off" and os.environ.get("TMPLINT_REDUCE") == "on"
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_MATCH_CAPTURES = tuple(getattr(ast, name) for name in ("MatchAs", "MatchStar", "MatchMapping") if hasattr(ast, name))
+_CONSTRUCTORS = frozenset({"__init__", "__new__", "__post_init__", "__call__", "__enter__", "setUp"})
+_RENAME_WORDS = RENAME_NAMES | frozenset({"mv", "moveTo"})
+_BUILTINS = frozenset(dir(builtins)) - {"open"}
+_WEAK_MODULES = frozenset({"time", "datetime", "threading", "_thread"})
+_WEAK_NAMES = frozenset({"getpid", "getppid", "get_ident", "get_native_id", "current_thread", "id"})
+_PATH_METHODS = frozenset(PATH_METHODS)
+_UNIQUE = frozenset({"uuid1", "uuid4", "mkstemp", "mkdtemp", "NamedTemporaryFile", "TemporaryDirectory",
+                     "SpooledTemporaryFile", "TemporaryFile", "urandom", "token_hex", "token_urlsafe"})
+
+Verdict = FrozenSet[str]  # the parameters a value may hold, and OPEN when some part may be reported
+OPEN = ""
+NOTHING: Verdict = frozenset()
+REPORTABLE: Verdict = frozenset({OPEN})
+
+
+class Sketch(NamedTuple):
+    """What one big file tells the others before any is reduced (plain data: it is cached)."""
+
+    helpers: Tuple[Tuple[str, Tuple[str, ...]], ...]  # a function or method -> the slots reaching a rename's source
+    passes: Tuple[Tuple[str, Tuple[str, ...], str, Tuple[str, ...]], ...]  # (callee, its slots, caller, caller's slots)
+    calls: Tuple[Tuple[str, Tuple[str, ...]], ...]  # a callee -> the slots it gets a reportable argument in
+    loads: Tuple[str, ...]  # names its functions read without binding them
+    constants: Tuple[str, ...]  # module-level names bound to a shared temp folder's path
+
+
+class _Param(NamedTuple):
+    name: str
+
+
+class _Unit:
+    """One function or method: its bindings, what it reads and calls."""
+
+    def __init__(self, node: ast.AST, lines: List[str], owner: Optional["_Class"]) -> None:
+        self.node = node
+        self.name: str = node.name  # type: ignore[attr-defined]
+        self.owner = owner
+        decorators = node.decorator_list  # type: ignore[attr-defined]
+        self.start = min([node.lineno] + [d.lineno for d in decorators])  # type: ignore[attr-defined]
+        self.end: int = node.end_lineno or node.lineno  # type: ignore[attr-defined]
+        self.indent = lines[node.lineno - 1][:node.col_offset] if owner else ""  # type: ignore[attr-defined]
+        self.segment = "".join(lines[self.start - 1:self.end])
+        self.slots = _slots(node, owner is not None)  # a parameter -> the call slots that fill it
+        self.bindings: Dict[str, List[object]] = {}
+        self.names: Set[str] = set()  # names read
+        self.self_attrs: Set[str] = set()  # attributes read or called on self/cls
+        self.attrs: Set[Tuple[str, str]] = set()  # (name, attribute) read on a name other than self/cls
+        self.stores: Dict[str, List[ast.expr]] = {}  # self.x = value
+        self.calls: List[ast.Call] = []
+        self.returns: List[ast.expr] = []
+        self.keyword = False  # a temp-name keyword argument
+        self.rename_modules: Set[str] = set()  # import os inside the function
+        self.memo: Dict[int, Verdict] = {}
+        self.seed = self.kept = False
+        self.reaching: Set[str] = set()  # its parameters that reach a rename's source: it is a helper
+        self.passes: List[Tuple[str, FrozenSet[str], Verdict]] = []  # (callee, slots, the argument's verdict)
+        self._read(node)
+
+    @property
+    def key(self) -> str:
+        """What callers name it by: a constructor by its class (``Saver(...)``)."""
+        return self.owner.name if self.owner is not None and self.name == "__init__" else self.name
+
+    @property
+    def helper_slots(self) -> Tuple[str, ...]:
+        return tuple(sorted({slot for name in self.reaching for slot in self.slots.get(name, ("*",))}))
+
+    def _bind(self, name: str, value: object) -> None:
+        self.bindings.setdefault(name, []).append(value)
+
+    def _bind_target(self, target: ast.expr, value: object) -> None:
+        for child in ast.walk(target):
+            if isinstance(child, ast.Name):
+                self._bind(child.id, value)
+            elif isinstance(child, ast.Attribute) and _is_self(child.value) and isinstance(value, ast.expr):
+                self.stores.setdefault(child.attr, []).append(value)
+
+    def _read(self, root: ast.AST) -> None:
+        for node in ast.walk(root):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                args = node.args
+                positional = args.posonlyargs + args.args
+                for arg, default in zip(positional[len(positional) - len(args.defaults):], args.defaults):
+                    self._bind(arg.arg, default)
+                for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults):
+                    if kw_default is not None:
+                        self._bind(arg.arg, kw_default)
+                for arg in positional + args.kwonlyargs + [a for a in (args.vararg, args.kwarg) if a]:
+                    self._bind(arg.arg, _Param(arg.arg) if node is root else REPORTABLE)
+                if node is not root and not isinstance(node, ast.Lambda):
+                    self._bind(node.name, NOTHING)
+            elif isinstance(node, ast.ClassDef):
+                self._bind(node.name, NOTHING)
+            elif isinstance(node, ast.Assign):
+                for target in node.targets:
+                    self._bind_target(target, node.value)
+            elif isinstance(node, (ast.AnnAssign, ast.NamedExpr)):
+                self._bind_target(node.target, node.value if node.value is not None else NOTHING)
+            elif isinstance(node, ast.AugAssign):
+                self._bind_target(node.target, REPORTABLE)  # a counter, a concatenation
+            elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+                self._bind_target(node.target, node.iter)
+            elif isinstance(node, ast.withitem):
+                if node.optional_vars is not None:
+                    self._bind_target(node.optional_vars, node.context_expr)
+            elif isinstance(node, ast.ExceptHandler):
+                if node.name:
+                    self._bind(node.name, NOTHING)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                for alias in node.names:
+                    bound = (alias.asname or alias.name).split(".")[0]
+                    self._bind(bound, REPORTABLE)
+                    if isinstance(node, ast.Import) and alias.name.split(".")[0] in _RENAME_MODULES:
+                        self.rename_modules.add(bound)  # def save(): import os ... os.replace(...)
+            elif isinstance(node, (ast.Global, ast.Nonlocal)):
+                for name in node.names:
+                    self._bind(name, REPORTABLE)
+            elif isinstance(node, _MATCH_CAPTURES):  # case [x, *rest] / {**rest} / y as z (3.10+)
+                for capture in (getattr(node, "name", None), getattr(node, "rest", None)):
+                    if capture:
+                        self._bind(capture, REPORTABLE)
+            elif isinstance(node, ast.Name):
+                if isinstance(node.ctx, ast.Load):
+                    self.names.add(node.id)
+            elif isinstance(node, ast.Attribute):
+                if _is_self(node.value):
+                    self.self_attrs.add(node.attr)
+                elif isinstance(node.value, ast.Name):
+                    self.attrs.add((node.value.id, node.attr))  # Saver.make_name, saver.save
+            elif isinstance(node, ast.Call):
+                self.calls.append(node)
+            elif isinstance(node, ast.Return):
+                if node.value is not None:
+                    self.returns.append(node.value)
+            elif isinstance(node, ast.keyword):
+                if node.arg is not None and TMP_KEYWORD.match(node.arg):
+                    self.keyword = True
+
+
+def _slots(node: ast.AST, method: bool) -> Dict[str, Tuple[str, ...]]:
+    """Each parameter's call slots: its position (one less too for a method, called through an
+    instance), its name; ``*`` for a star parameter (any slot may fill it)."""
+    args = node.args  # type: ignore[attr-defined]
+    out: Dict[str, Tuple[str, ...]] = {}
+    positional = args.posonlyargs + args.args
+    for index, arg in enumerate(positional):
+        slots = [str(index), arg.arg]
+        if method and index:
+            slots.append(str(index - 1))
+        out[arg.arg] = tuple(slots)
+    for arg in args.kwonlyargs:
+        out[arg.arg] = (arg.arg,)
+    for arg in (args.vararg, args.kwarg):
+        if arg is not None:
+            out[arg.arg] = ("*",)
+    return out
+
+
+def _call_slots(call: ast.Call) -> List[Tuple[FrozenSet[str], ast.expr]]:
+    """Each argument with the slots it may fill (a star argument: any)."""
+    out = []
+    for index, arg in enumerate(call.args):
+        if isinstance(arg, ast.Starred):
+            out.append((frozenset({"*"}), arg.value))
+        else:
+            out.append((frozenset({str(index)}), arg))
+    for keyword in call.keywords:
+        out.append((frozenset({keyword.arg or "*"}), keyword.value))
+    return out
+
+
+def _fills(slots: FrozenSet[str], helper: Set[str]) -> bool:
+    """Can an argument in one of ``slots`` reach one of a helper's renamed slots?"""
+    return bool(helper) and ("*" in slots or "*" in helper or bool(slots & helper))
+
+
+class _Class:
+    def __init__(self, node: ast.ClassDef) -> None:
+        self.name = node.name
+        self.bases = [b.id for b in node.bases if isinstance(b, ast.Name)]
+        self.foreign_bases = any(not (isinstance(b, ast.Name) and b.id == "object") for b in node.bases)
+        self.methods: Dict[str, List[_Unit]] = {}
+        self.class_values: Dict[str, List[ast.expr]] = {}  # class-level NAME = value
+
+
+def _is_self(node: ast.AST) -> bool:
+    return isinstance(node, ast.Name) and node.id in ("self", "cls")
+
+
+def _callee(func: ast.expr) -> Optional[str]:
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return None
+
+
+def _root(node: ast.expr) -> Optional[str]:
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+class _Module:
+    """One parsed big module: its functions, classes and module-level bindings."""
+
+    def __init__(self, tree: ast.Module, lines: List[str], options: AnalysisOptions) -> None:
+        self.units: List[_Unit] = []
+        self.functions: Dict[str, List[_Unit]] = {}
+        self.classes: Dict[str, _Class] = {}
+        self.module_values: Dict[str, List[ast.expr]] = {}  # module-level NAME = value
+        self.module_stmts: List[Tuple[Set[str], Set[str], bool]] = []  # (binds, reads, holds a rename)
+        self.imported: Set[str] = set()  # names module-level imports bind
+        self.from_modules: Dict[str, str] = {}  # from time import time: time -> time
+        self.rename_modules: Set[str] = set()  # names bound to os, shutil, tensorflow
+        self.wrappers: Set[str] = set()  # module- or class-level names bound to a rename
+        self.aliases: Dict[str, Set[str]] = {}  # save = partial(utils._atomic_save): save -> {"._atomic_save"}
+        self.class_constants: Set[str] = set()  # class-level names bound to a shared temp folder's path
+        self.tmp_dirs = tuple(options.tmp_dirs)
+        self.special = set(CATALOGUE_WORDS) | {"mktemp"}
+        self.special.update(q.rsplit(".", 1)[-1] for q, _ in options.save_helpers)
+        renames = {q.rsplit(".", 1)[-1] for q, _ in options.rename_functions}
+        self.special.update(renames)
+        self.rename_words = set(_RENAME_WORDS) | renames
+        self.catalogue = any(w in "".join(lines) for w in CATALOGUE_WORDS)  # fsspec: fs.mv(a, b)
+        self.constants: Set[str] = set()
+        for node in tree.body:
+            if isinstance(node, _FUNCTIONS):
+                unit = _Unit(node, lines, None)
+                self.units.append(unit)
+                self.functions.setdefault(unit.name, []).append(unit)
+            elif isinstance(node, ast.ClassDef):
+                cls = self.classes[node.name] = _Class(node)
+                for item in node.body:
+                    if isinstance(item, _FUNCTIONS):
+                        unit = _Unit(item, lines, cls)
+                        cls.methods.setdefault(item.name, []).append(unit)
+                        self.units.append(unit)
+                    else:
+                        self._module_statement(item, cls, lines)
+            else:
+                self._module_statement(node, None, lines)
+
+    def _module_statement(self, node: ast.stmt, cls: Optional[_Class], lines: List[str]) -> None:
+        binds: Set[str] = set()
+        reads: Set[str] = set()
+        renames = False
+        for child in ast.walk(node):
+            if isinstance(child, ast.Name):
+                (binds if isinstance(child.ctx, ast.Store) else reads).add(child.id)
+            elif isinstance(child, (ast.Import, ast.ImportFrom)):
+                for alias in child.names:
+                    name = (alias.asname or alias.name).split(".")[0]
+                    binds.add(name)
+                    if cls is None:
+                        self.imported.add(name)
+                        if isinstance(child, ast.ImportFrom):
+                            self.from_modules[name] = child.module or ""
+                        if isinstance(child, ast.Import) and alias.name.split(".")[0] in _RENAME_MODULES:
+                            self.rename_modules.add(name)
+                    if alias.name.rsplit(".", 1)[-1] in self.rename_words:
+                        renames = True
+            elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                binds.add(child.name)
+            elif isinstance(child, ast.Attribute) and child.attr in self.rename_words:
+                renames = True
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                for bound in ast.walk(target):
+                    if isinstance(bound, ast.Name):
+                        (cls.class_values if cls else self.module_values).setdefault(bound.id, []).append(node.value)
+                        if self._names_tmp_dir(node.value):
+                            (self.class_constants if cls else self.constants).add(bound.id)
+                        if cls is None:
+                            self.aliases.setdefault(bound.id, set()).update(self._mentions(node.value))
+        if renames:
+            self.wrappers.update(binds)  # replace = retry(...)(os.replace); from os import replace as r
+        segment = "".join(lines[node.lineno - 1:node.end_lineno or node.lineno])
+        seed = renames or any(w in segment for w in self.special) or any(d in segment for d in self.tmp_dirs) \
+            or any(isinstance(c, ast.keyword) and c.arg is not None and TMP_KEYWORD.match(c.arg) for c in ast.walk(node))
+        self.module_stmts.append((binds, reads, seed))
+
+    def _mentions(self, value: ast.expr) -> Set[str]:
+        """The call keys a module-level value names: ``partial(utils._atomic_save)``, ``retry(...)(save)``."""
+        out = set()
+        for child in ast.walk(value):
+            if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Load):
+                out.add(child.id)
+            elif isinstance(child, ast.Attribute):
+                root = _root(child)
+                out.add(("." if root in self.imported else "") + child.attr)
+        return out
+
+    def _names_tmp_dir(self, value: ast.expr) -> bool:
+        return any(isinstance(c, ast.Constant) and isinstance(c.value, (str, bytes))
+                   and any(str(d) in str(c.value) for d in self.tmp_dirs) for c in ast.walk(value))
+
+    # --- values ------------------------------------------------------------------------------------
+
+    def verdict(self, expr: object, unit: Optional[_Unit], depth: int = 0) -> Verdict:
+        """The parameters of ``unit`` that some part of ``expr`` may hold (the call site decides
+        those), and OPEN when some part may be a value the rules report; empty when every part is
+        surely unique or unknown to the analysis."""
+        if isinstance(expr, frozenset):
+            return expr
+        if isinstance(expr, _Param):
+            return frozenset({expr.name})
+        if depth > 12:
+            return REPORTABLE
+        assert isinstance(expr, ast.AST)
+        if unit is not None:
+            key = id(expr)
+            if key in unit.memo:
+                return unit.memo[key]
+            unit.memo[key] = NOTHING  # a cycle adds nothing
+            found = self._verdict(expr, unit, depth)
+            unit.memo[key] = found
+            return found
+        return self._verdict(expr, unit, depth)
+
+    def _all(self, exprs: Iterable[object], unit: Optional[_Unit], depth: int) -> Verdict:
+        found = NOTHING
+        for expr in exprs:
+            found = found | self.verdict(expr, unit, depth + 1)
+        return found
+
+    def _verdict(self, expr: ast.AST, unit: Optional[_Unit], depth: int) -> Verdict:
+        if isinstance(expr, ast.Constant):
+            return NOTHING if expr.value is None or isinstance(expr.value, bool) else REPORTABLE
+        if isinstance(expr, ast.JoinedStr):
+            return REPORTABLE
+        if isinstance(expr, ast.Name):
+            return self._name(expr.id, unit, depth)
+        if isinstance(expr, ast.Attribute):
+            if _is_self(expr.value):
+                return self._self_attr(expr.attr, unit, depth)
+            root = _root(expr)
+            if root is not None and (unit is None or root not in unit.bindings) and root in self.imported:
+                return REPORTABLE  # config.TMP_NAME
+            return self.verdict(expr.value, unit, depth + 1)
+        if isinstance(expr, ast.Call):
+            return self._call(expr, unit, depth)
+        found = self._all([c for c in ast.iter_child_nodes(expr)
+                           if isinstance(c, (ast.expr, ast.comprehension, ast.keyword))], unit, depth)
+        return found | REPORTABLE if isinstance(expr, ast.Lambda) else found
+
+    def _name(self, name: str, unit: Optional[_Unit], depth: int) -> Verdict:
+        if unit is not None and name in unit.bindings:
+            return self._all(unit.bindings[name], unit, depth)
+        if name in ("self", "cls"):
+            return NOTHING
+        if name in self.module_values:
+            found = self._all(self.module_values[name], None, depth)
+            return found | REPORTABLE if name in self.imported else found
+        if name in _BUILTINS or name in self.functions or name in self.classes:
+            return NOTHING
+        return REPORTABLE  # imported, or bound where this reading does not look: a module constant, maybe
+
+    def family(self, cls: Optional[_Class]) -> Tuple[List[_Class], bool]:
+        """The class and its in-file bases; True when some base is not in the file."""
+        if cls is None:
+            return [], True
+        seen: List[_Class] = []
+        foreign = False
+        todo = [cls]
+        while todo:
+            current = todo.pop()
+            if current in seen:
+                continue
+            seen.append(current)
+            for base in current.bases:
+                if base in self.classes:
+                    todo.append(self.classes[base])
+            in_file = [b for b in current.bases if b in self.classes]
+            foreign = foreign or (current.foreign_bases and len(in_file) < len(current.bases)) \
+                or (current.foreign_bases and not current.bases)
+        return seen, foreign
+
+    def _self_attr(self, attr: str, unit: Optional[_Unit], depth: int) -> Verdict:
+        family, foreign = self.family(unit.owner if unit is not None else None)
+        found = REPORTABLE if foreign else NOTHING
+        for cls in family:
+            for value in cls.class_values.get(attr, ()):
+                found = found | (self.verdict(value, None, depth + 1) & REPORTABLE)
+            for methods in cls.methods.values():
+                for method in methods:
+                    for value in method.stores.get(attr, ()):
+                        found = found | (self.verdict(value, method, depth + 1) & REPORTABLE)
+            for method in cls.methods.get(attr, ()):  # a property, or a bound method passed on
+                found = found | self._returns([method], depth)
+        return found
+
+    def _call(self, call: ast.Call, unit: Optional[_Unit], depth: int) -> Verdict:
+        """As ``evaluate._call`` reads a call: unique and weak calls, joins and conversions (their
+        arguments), path methods and ``format`` (receiver and arguments), this file's functions and
+        methods (their returns, with the call's arguments); anything else is unknown."""
+        func = call.func
+        name = _callee(func)
+        if name in _UNIQUE:
+            return NOTHING
+        arguments = self._all([a for a in call.args] + [k.value for k in call.keywords], unit, depth)
+        if isinstance(func, ast.Name):
+            if unit is not None and func.id in unit.bindings:
+                return arguments | self._name(func.id, unit, depth + 1)
+            if func.id in self.functions:
+                return arguments | self._returns(self.functions[func.id], depth)
+            if func.id in self.classes:
+                return arguments
+            if func.id in self.imported:
+                weak = self.from_modules.get(func.id, "").split(".")[0] in _WEAK_MODULES or func.id in _WEAK_NAMES
+                return REPORTABLE if weak else arguments
+            return REPORTABLE if func.id in _WEAK_NAMES else arguments
+        if not isinstance(func, ast.Attribute):
+            return NOTHING
+        receiver = func.value
+        if _is_self(receiver):
+            family, _ = self.family(unit.owner if unit is not None else None)
+            methods = [m for cls in family for m in cls.methods.get(func.attr, ())]
+            return arguments | self._returns(methods, depth)
+        root = _root(func)
+        if root is not None and (unit is None or root not in unit.bindings) and root in self.imported:
+            if root in _WEAK_MODULES or func.attr in _WEAK_NAMES:
+                return REPORTABLE
+            return arguments  # os.path.join(d, name); another module's function: unknown, but cheap to over-read
+        if func.attr == "format" or func.attr in _PATH_METHODS:
+            return arguments | self.verdict(receiver, unit, depth + 1)
+        if isinstance(receiver, ast.Name) and receiver.id in self.classes:
+            methods = self.classes[receiver.id].methods.get(func.attr, [])
+            return arguments | self._returns(methods, depth)
+        methods = [m for cls in self.classes.values() for m in cls.methods.get(func.attr, ())]
+        found = self.verdict(receiver, unit, depth + 1) & REPORTABLE  # uuid4().hex.upper(), now().strftime()
+        return found | arguments | self._returns(methods, depth) if methods else found
+
+    def _returns(self, functions: Iterable[_Unit], depth: int) -> Verdict:
+        """What a callee's returns may hold: only OPEN counts (what it builds from its parameters,
+        the call site's arguments say)."""
+        for function in functions:
+            if any(OPEN in self.verdict(value, function, depth + 1) for value in function.returns):
+                return REPORTABLE
+        return NOTHING
+
+    # --- renames and seeds ---------------------------------------------------------------------------
+
+    def rename_sources(self, call: ast.Call, unit: _Unit) -> List[ast.expr]:
+        """The expressions that may be the source of a rename this call makes."""
+        func = call.func
+        name = _callee(func)
+        if name is None or not (name in self.rename_words or name in self.wrappers):
+            return []
+        if isinstance(func, ast.Attribute) and not _is_self(func.value):
+            root = _root(func)
+            on_module = root is not None and (root in unit.rename_modules or root not in unit.bindings and (
+                root in self.rename_modules or root in self.wrappers))
+            if not on_module and not (self.catalogue and name in ("mv", "move", "rename")):
+                # Path(tmp).replace(dst): one argument, the receiver is the source
+                return [func.value] if len(call.args) == 1 and not call.keywords else []
+        return list(call.args[:1]) + [k.value for k in call.keywords]
+
+    def call_keys(self, call: ast.Call, unit: _Unit) -> List[Tuple[str, FrozenSet[str]]]:
+        """The names a call reaches a function or method by, where the analysis can follow it (the
+        project index resolves the same calls), each with its arguments' slots: ``f(...)`` and
+        ``Saver(...)`` (its ``__init__``), ``.f`` for ``mod.f(...)`` (another module's f, never this
+        file's), ``m`` in ``self.m(...)``, ``Saver.m(...)`` or ``saver.m(...)`` on an instance, and
+        what a module-level alias names (``save = partial(utils._atomic_save)``: any slot)."""
+        func = call.func
+        name: Optional[str] = None
+        if isinstance(func, ast.Name):
+            name = func.id
+        elif isinstance(func, ast.Attribute):
+            receiver = func.value
+            root = _root(receiver)
+            if _is_self(receiver) or (root is not None and root not in unit.bindings and root in self.classes):
+                name = func.attr
+            elif root is not None and root not in unit.bindings and root in self.imported:
+                name = "." + func.attr
+            elif isinstance(receiver, ast.Name) and any(isinstance(v, ast.Call) for v in unit.bindings.get(root or "", ())):
+                name = func.attr  # saver = Saver(...); saver.save(...)
+        if name is None:
+            return []
+        keys: List[Tuple[str, FrozenSet[str]]] = [(name, frozenset())]
+        if isinstance(func, ast.Name) and name not in unit.bindings:
+            keys += [(alias, frozenset({"*"})) for alias in sorted(self.aliases.get(name, ())) if alias != name]
+        return keys
+
+    def scan(self, unit: _Unit) -> None:
+        """The unit's own verdict: a seed, the parameters reaching a rename, what it passes on."""
+        if unit.keyword or unit.names & self.constants or unit.self_attrs & self.class_constants \
+                or {attr for _, attr in unit.attrs} & self.class_constants or any(w in unit.segment for w in self.special) \
+                or any(d in unit.segment for d in self.tmp_dirs):
+            unit.seed = True
+        for call in unit.calls:
+            for source in self.rename_sources(call, unit):
+                found = self.verdict(source, unit)
+                if OPEN in found:
+                    unit.seed = True
+                unit.reaching.update(found - REPORTABLE)
+            keys = self.call_keys(call, unit)
+            if not keys:
+                continue
+            for slots, arg in _call_slots(call):
+                found = self.verdict(arg, unit)
+                if found:
+                    for name, extra in keys:
+                        unit.passes.append((name, slots | extra, found))
+
+
+def _parse(text: str) -> Optional[ast.Module]:
+    if "\r" in text or text.startswith("\ufeff"):
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+Helpers = Dict[str, Set[str]]  # a helper's name -> the call slots reaching a rename's source
+
+
+def _reached(key: str, local: Helpers, given: Helpers) -> Set[str]:
+    """The renamed slots of the helper a call key names: ``.f`` (``mod.f(...)``) only another file's."""
+    if key.startswith("."):
+        return given.get(key[1:], set())
+    return local.get(key, set()) | given.get(key, set())
+
+
+def _spread(module: _Module, given: Helpers) -> Helpers:
+    """This file's helpers: functions renaming a parameter, and those passing a parameter on to a
+    helper's renamed slot (this file's or, in ``given``, another's), to a fixpoint."""
+    local: Helpers = {}
+    changed = True
+    while changed:
+        changed = False
+        for unit in module.units:
+            for callee, slots, found in unit.passes:
+                if found - REPORTABLE and _fills(slots, _reached(callee, local, given)):
+                    unit.reaching.update(found - REPORTABLE)
+            if unit.reaching:
+                own = set(unit.helper_slots)
+                if not own <= local.get(unit.key, set()):
+                    local.setdefault(unit.key, set()).update(own)
+                    changed = True
+    return local
+
+
+def _module(text: str, options: AnalysisOptions) -> Optional[_Module]:
+    tree = _parse(text)
+    if tree is None:
+        return None
+    module = _Module(tree, text.splitlines(True), options)
+    for unit in module.units:
+        module.scan(unit)
+    return module
+
+
+def sketch(text: str, options: AnalysisOptions) -> Optional[Sketch]:
+    """What this file tells the others (None: the standard parser rejects it; it is parsed whole)."""
+    module = _module(text, options)
+    if module is None:
+        return None
+    helpers = _spread(module, {})
+    for wrapper in module.wrappers:  # replace_retrying = retry(3)(os.replace): a rename to other files
+        helpers.setdefault(wrapper, set()).add("*")
+    passes = set()
+    calls: Dict[str, Set[str]] = {}
+    loads: Set[str] = set()
+    for unit in module.units:
+        for callee, slots, found in unit.passes:
+            if OPEN in found:
+                calls.setdefault(callee, set()).update(slots)
+            own = {slot for name in found - REPORTABLE for slot in unit.slots.get(name, ("*",))}
+            if own:
+                passes.add((callee, tuple(sorted(slots)), unit.key, tuple(sorted(own))))
+        loads.update(n for n in unit.names if n not in unit.bindings)
+        loads.update(attr for _, attr in unit.attrs)  # config.TMP_LOG, Spool.LOG
+    return Sketch(tuple(sorted((n, tuple(sorted(s))) for n, s in helpers.items())), tuple(sorted(passes)),
+                  tuple(sorted((n, tuple(sorted(s))) for n, s in calls.items())),
+                  tuple(sorted(loads)), tuple(sorted(module.constants | module.class_constants)))
+
+
+def project_helpers(sketches: Iterable[Sketch]) -> Helpers:
+    """The helpers of the whole project: each file's own, and the functions passing a parameter on
+    to another file's (to a fixpoint)."""
+    sketches = list(sketches)
+    helpers: Helpers = {}
+    for one in sketches:
+        for name, slots in one.helpers:
+            helpers.setdefault(name, set()).update(slots)
+    changed = True
+    while changed:
+        changed = False
+        for one in sketches:
+            for callee, slots, caller, own in one.passes:
+                if _fills(frozenset(slots), helpers.get(callee.lstrip("."), set())):
+                    if not set(own) <= helpers.get(caller, set()):
+                        helpers.setdefault(caller, set()).update(own)
+                        changed = True
+    return helpers
+
+
+def relevant_names(own: Sketch, helpers: Helpers, constants: FrozenSet[str]) -> Tuple[str, ...]:
+    """What of the project matters to this file, as ``name:slot`` and ``name``: the helpers it calls
+    with a reportable argument or a parameter in a renamed slot, and the shared-temp-folder constants
+    it reads."""
+    out: Set[str] = set()
+    callees = [(callee.lstrip("."), slots) for callee, slots in own.calls]
+    callees += [(callee.lstrip("."), slots) for callee, slots, _, _ in own.passes]
+    for callee, slots in callees:
+        if _fills(frozenset(slots), helpers.get(callee, set())):
+            out.update(f"{callee}:{slot}" for slot in sorted(helpers[callee]))
+    out.update(set(own.loads) & constants)
+    return tuple(sorted(out))
+
+
+def reduce_source(text: str, options: AnalysisOptions, relevant: Iterable[str] = ()) -> Optional[str]:
+    """``text`` with the functions that cannot matter blanked, or None to parse it whole."""
+    if len(text) < MIN_SIZE:
+        return None
+    module = _module(text, options)
+    if module is None:
+        return None
+    given: Helpers = {}
+    constants = set()
+    for item in relevant:
+        name, _, slot = item.partition(":")
+        if slot:
+            given.setdefault(name, set()).add(slot)
+        else:
+            constants.add(name)
+    local = _spread(module, given)
+    for unit in module.units:
+        if unit.reaching or unit.names & constants or {attr for _, attr in unit.attrs} & constants:
+            unit.seed = True
+        elif any(OPEN in found and _fills(slots, _reached(callee, local, given)) for callee, slots, found in unit.passes):
+            unit.seed = True
+    return _blank(module, text)
+
+
+def _blank(module: _Module, text: str) -> Optional[str]:
+    """The text without the units that neither are seeds nor feed one."""
+    kept_names: Set[str] = set()
+    todo = [unit for unit in module.units if unit.seed]
+    for unit in todo:
+        unit.kept = True
+
+    def want(units: Iterable[_Unit]) -> None:
+        for other in units:
+            if not other.kept:
+                other.kept = True
+                todo.append(other)
+
+    def named(name: str) -> None:
+        kept_names.add(name)
+        want(module.functions.get(name, ()))
+        cls = module.classes.get(name)
+        if cls is not None:
+            want(m for n in _CONSTRUCTORS for m in cls.methods.get(n, ()))
+
+    statements = [s for s in module.module_stmts if not s[2]]
+    for _, reads, seed in module.module_stmts:  # module-level code that renames: what it reads
+        if seed:
+            for name in reads:
+                named(name)
+    while todo:
+        unit = todo.pop()
+        for name in unit.names:
+            named(name)
+        family, _ = module.family(unit.owner)  # self.m is the class's or a base's (evaluate.class_for_receiver)
+        for cls in family:
+            for attr in unit.self_attrs:
+                want(cls.methods.get(attr, ()))
+                want(m for ms in cls.methods.values() for m in ms if attr in m.stores)
+            want(m for n in _CONSTRUCTORS for m in cls.methods.get(n, ()))
+        for receiver, attr in unit.attrs:  # Saver.make_name; saver.save after saver = Saver()
+            if receiver in module.classes:
+                want(module.classes[receiver].methods.get(attr, ()))
+            elif any(isinstance(v, ast.Call) for v in unit.bindings.get(receiver, ())):
+                for cls in module.classes.values():
+                    want(cls.methods.get(attr, ()))
+        for statement in list(statements):  # a module-level binding a kept function reads
+            binds, reads, _ = statement
+            if binds & kept_names:
+                statements.remove(statement)
+                for name in reads:
+                    named(name)
+    dropped = [unit for unit in module.units if not unit.kept]
+    if not dropped:
+        return None
+    out = text.splitlines(True)
+    for unit in dropped:
+        for index in range(unit.start - 1, unit.end):
+            line = out[index]
+            out[index] = line[len(line.rstrip("\n")):]
+        if unit.indent:
+            out[unit.start - 1] = f"{unit.indent}pass{out[unit.start - 1]}"
+    return "".join(out)
