@@ -294,7 +294,8 @@ class _Module:
     def _module_statement(self, node: ast.stmt, cls: Optional[_Class], lines: List[str]) -> None:
         binds: Set[str] = set()
         reads: Set[str] = set()
-        renames = False
+        renames = seed = False
+        called = {id(c.func) for c in ast.walk(node) if isinstance(c, ast.Call)}
         for child in ast.walk(node):
             if isinstance(child, ast.Name):
                 (binds if isinstance(child.ctx, ast.Store) else reads).add(child.id)
@@ -313,7 +314,9 @@ class _Module:
             elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 binds.add(child.name)
             elif isinstance(child, ast.Attribute) and child.attr in self.rename_words:
-                renames = True
+                seed = True  # os.replace(...) at module level
+                if id(child) not in called:
+                    renames = True  # replace = retry(3)(os.replace): a reference, not a call
         if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:
@@ -327,7 +330,7 @@ class _Module:
         if renames:
             self.wrappers.update(binds)  # replace = retry(...)(os.replace); from os import replace as r
         segment = "".join(lines[node.lineno - 1:node.end_lineno or node.lineno])
-        seed = renames or any(w in segment for w in self.special) or any(d in segment for d in self.tmp_dirs) \
+        seed = seed or renames or any(w in segment for w in self.special) or any(d in segment for d in self.tmp_dirs) \
             or any(isinstance(c, ast.keyword) and c.arg is not None and TMP_KEYWORD.match(c.arg) for c in ast.walk(node))
         self.module_stmts.append((binds, reads, seed))
 
