@@ -180,3 +180,12 @@ def test_the_properties_see_real_findings_and_fixes():
     assert all(check_never_raises(path.read_bytes()) for path in FIXTURES[:8])
     assert check_fix(FIXTURES[0].read_bytes())
     assert check_fix("x = 1\n" + SAVE)
+
+
+def test_a_form_feed_indent_does_not_crash_the_cleanup():
+    """hypothesmith found a module whose default indent is a form feed and a space: LibCST reads it
+    but will not take it back as a parser config, which crashed the fixer's cleanup."""
+    source = "import os\ndef save(d):\n\x0c tmp = os.path.join(d, '.tmp')\n\x0c open(tmp, 'w').write('x')\n" \
+             "\x0c os.replace(tmp, os.path.join(d, 'x'))\n"
+    fixed = tmplint.fix_source(source, "fuzz.py")
+    compile(fixed, "fuzz.py", "exec")

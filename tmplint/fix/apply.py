@@ -120,7 +120,11 @@ def apply_edits(module: cst.Module, edits: Sequence[Edit], os_name: str = "os",
         remove = f"{cleanup.variable}.unlink()" if cleanup.is_path else f"{os_name}.remove({cleanup.variable})"
         code = (f"try:\n    pass\nexcept BaseException:\n    with {contextlib_name}.suppress(FileNotFoundError):\n"
                 f"        {remove}\n    raise\n")
-        return cst.parse_statement(code, config=module.config_for_parsing)  # type: ignore[return-value]
+        try:
+            config = module.config_for_parsing
+        except ValueError:  # an indent LibCST reads but will not take back, such as a form feed (test_fuzz)
+            config = cst.PartialParserConfig(default_newline=module.default_newline)
+        return cst.parse_statement(code, config=config)  # type: ignore[return-value]
 
     return module.visit(_Apply(replace, insert, cleanups, handler))
 
