@@ -105,7 +105,8 @@ def test_another_files_helper_keeps_its_caller_only_when_named():
             utils.save_state(state, ".tmp_state")
         '''
     assert "save_state" not in _kept(source)
-    assert "save_state" in _kept(source, relevant=("save_state:1",))
+    assert "save_state" in _kept(source, relevant=("pkg.utils.save_state:1",))
+    assert "save_state" not in _kept(source, relevant=("other.save_state:1",))  # another module's
 
 
 def test_what_a_seed_reads_is_kept():
@@ -130,11 +131,17 @@ def test_what_a_seed_reads_is_kept():
 
 
 def test_project_helpers_follow_parameters_across_files():
-    helper = reduce_mod.sketch("import os\ndef atomic(tmp, dst):\n    os.replace(tmp, dst)\n", AnalysisOptions())
-    wrapper = reduce_mod.sketch("from u import atomic\ndef save(path):\n    atomic(path + '.tmp', path)\n"
-                                "def passes(name):\n    atomic(name, 'x')\n", AnalysisOptions())
-    caller = reduce_mod.sketch("from w import passes\ndef run():\n    passes('.tmp_run')\n", AnalysisOptions())
-    assert helper is not None and wrapper is not None and caller is not None
-    helpers = reduce_mod.project_helpers([helper, wrapper, caller])
-    assert set(helpers) == {"atomic", "passes", "save"}  # save's caller's path + ".tmp" may be reported too
-    assert reduce_mod.relevant_names(caller, helpers, frozenset()) == ("passes:0", "passes:name")
+    options = AnalysisOptions()
+    helper = reduce_mod.sketch("import os\ndef atomic(tmp, dst):\n    os.replace(tmp, dst)\n", options, "pkg.u", "pkg")
+    wrapper = reduce_mod.sketch("from .u import atomic\ndef save(path):\n    atomic(path + '.tmp', path)\n"
+                                "def passes(name):\n    atomic(name, 'x')\n", options, "pkg.w", "pkg")
+    init = reduce_mod.sketch("from pkg.w import passes\n", options, "pkg", "pkg")  # a re-export
+    caller = reduce_mod.sketch("import pkg\nclass Base:\n    def run(self):\n        pkg.passes('.tmp_run')\n",
+                               options, "app", "")
+    sub = reduce_mod.sketch("from app import Base\nclass App(Base):\n    def go(self, name):\n        self.run()\n",
+                            options, "sub", "")
+    assert None not in (helper, wrapper, init, caller, sub)
+    helpers = reduce_mod.project_helpers([helper, wrapper, init, caller, sub])  # type: ignore[list-item]
+    assert set(helpers.helpers) == {"pkg.u.atomic", "pkg.w.passes", "pkg.w.save"}  # save's path + ".tmp" counts
+    assert reduce_mod.relevant_names(caller, helpers, frozenset()) == ("pkg.passes:0", "pkg.passes:name")
+    assert helpers.slots("app.atomic") == set()  # a name alone matches nothing

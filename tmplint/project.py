@@ -266,13 +266,13 @@ def analyse_source(text: str, path: str, options: AnalysisOptions, info: ModuleI
         return FileResult(path, info, "screened", imports=imports)
     sketch = reduced = None
     parse_text = None
-    if reduce_mod.ENABLED:
-        sketch = reduce_mod.sketch(text, options)
+    if reduce_mod.ENABLED and relevant is not None:
+        sketch, parse_text = reduce_mod.sketch_and_reduce(text, options, relevant, info.name, info.package)
+        reduced = relevant if parse_text is not None else None
+    elif reduce_mod.ENABLED:
+        sketch = reduce_mod.sketch(text, options, info.name, info.package)
         if sketch_only and sketch is not None and len(text) >= reduce_mod.MIN_SIZE:
             return FileResult(path, info, "sketched", imports=imports, sketch=sketch)
-        if relevant is not None and sketch is not None:
-            parse_text = reduce_mod.reduce_source(text, options, relevant)
-            reduced = relevant if parse_text is not None else None
     try:
         try:
             analysed = engine.analyse(text, path, options, apply_noqa=apply_noqa, project=info, force=True,
@@ -397,7 +397,7 @@ class ProjectRun:
         del self.texts[path]  # the file on disk says the same: its cached result serves
         return None
 
-    def _helpers(self, extra: Iterable[FileResult] = ()) -> Tuple[reduce_mod.Helpers, FrozenSet[str]]:
+    def _helpers(self, extra: Iterable[FileResult] = ()) -> Tuple[reduce_mod.ProjectHelpers, FrozenSet[str]]:
         sketches = [r.sketch for r in list(self.results.values()) + list(extra) if r.sketch is not None]
         return reduce_mod.project_helpers(sketches), frozenset(c for one in sketches for c in one.constants)
 

@@ -48,6 +48,14 @@ MIN_SIZE = 8 * 1024  # a smaller module parses fast enough whole
 # off every file is parsed whole.
 ENABLED = os.environ.get("TMPLINT_SCREEN") != "off" and os.environ.get("TMPLINT_REDUCE") == "on"
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+# Nodes that bind nothing and that ``_Unit._read`` records nothing of (their children it still visits)
+_PLAIN = frozenset({ast.Constant, ast.Expr, ast.BinOp, ast.Compare, ast.If, ast.Subscript, ast.Tuple, ast.List,
+                    ast.Dict, ast.Set, ast.JoinedStr, ast.FormattedValue, ast.BoolOp, ast.UnaryOp, ast.IfExp,
+                    ast.arguments, ast.arg, ast.Starred, ast.Slice, ast.Pass, ast.Break, ast.Continue, ast.Raise,
+                    ast.Try, ast.While, ast.With, ast.AsyncWith, ast.Assert, ast.Await, ast.Yield, ast.YieldFrom,
+                    ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.Delete, ast.alias}
+                   | {c for base in (ast.expr_context, ast.operator, ast.cmpop, ast.unaryop, ast.boolop)
+                      for c in base.__subclasses__()})
 _MATCH_CAPTURES = tuple(getattr(ast, name) for name in ("MatchAs", "MatchStar", "MatchMapping") if hasattr(ast, name))
 _CONSTRUCTORS = frozenset({"__init__", "__new__", "__post_init__", "__call__", "__enter__", "setUp"})
 _RENAME_WORDS = RENAME_NAMES | frozenset({"mv", "moveTo"})
@@ -67,11 +75,13 @@ REPORTABLE: Verdict = frozenset({OPEN})
 class Sketch(NamedTuple):
     """What one big file tells the others before any is reduced (plain data: it is cached)."""
 
-    helpers: Tuple[Tuple[str, Tuple[str, ...]], ...]  # a function or method -> the slots reaching a rename's source
+    helpers: Tuple[Tuple[str, Tuple[str, ...]], ...]  # a function or method (qualified) -> the slots reaching a rename's source
     passes: Tuple[Tuple[str, Tuple[str, ...], str, Tuple[str, ...]], ...]  # (callee, its slots, caller, caller's slots)
     calls: Tuple[Tuple[str, Tuple[str, ...]], ...]  # a callee -> the slots it gets a reportable argument in
     loads: Tuple[str, ...]  # names its functions read without binding them
     constants: Tuple[str, ...]  # module-level names bound to a shared temp folder's path
+    aliases: Tuple[Tuple[str, str], ...] = ()  # pkg.mod.util -> mercurial.util: what its imports bind
+    classes: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()  # pkg.mod.Saver -> its bases, qualified
 
 
 class _Param(NamedTuple):
@@ -100,20 +110,25 @@ class _Unit:
         self.returns: List[ast.expr] = []
         self.keyword = False  # a temp-name keyword argument
         self.rename_modules: Set[str] = set()  # import os inside the function
+        self.imports: Dict[str, Tuple[int, str]] = {}  # a function-local import: name -> (level, target)
+        self.callbacks: Set[str] = set()  # names read other than as a callee: retry(save), partial(f)
+        self.consulted: List["_Unit"] = []  # units whose returns or stores its verdicts read
+        self.write_callees: List["_Unit"] = []  # this file's callees given a value that may be reported
+        self.memo_consults: Dict[int, Set[int]] = {}
         self.memo: Dict[int, Verdict] = {}
         self.seed = self.kept = False
         self.reaching: Set[str] = set()  # its parameters that reach a rename's source: it is a helper
         self.passes: List[Tuple[str, FrozenSet[str], Verdict]] = []  # (callee, slots, the argument's verdict)
         self._read(node)
 
-    @property
-    def key(self) -> str:
-        """What callers name it by: a constructor by its class (``Saver(...)``)."""
-        return self.owner.name if self.owner is not None and self.name == "__init__" else self.name
+    def key(self, module: str) -> str:
+        """Its qualified name, as callers' keys spell it: ``pkg.mod.f``, ``pkg.mod.Saver.save``."""
+        local = f"{self.owner.name}.{self.name}" if self.owner is not None else self.name
+        return f"{module}.{local}" if module else local
 
     @property
     def helper_slots(self) -> Tuple[str, ...]:
-        return tuple(sorted({slot for name in self.reaching for slot in self.slots.get(name, ("*",))}))
+        return tuple(sorted({slot for name in self.reaching for slot in self.slots.get(name, ())}))
 
     def _bind(self, name: str, value: object) -> None:
         self.bindings.setdefault(name, []).append(value)
@@ -126,7 +141,28 @@ class _Unit:
                 self.stores.setdefault(child.attr, []).append(value)
 
     def _read(self, root: ast.AST) -> None:
+        callees: Set[int] = set()
+        loads: List[ast.Name] = []
         for node in ast.walk(root):
+            kind = type(node)
+            if kind is ast.Name:  # the commonest first: a big file has millions of nodes
+                if type(node.ctx) is ast.Load:  # type: ignore[attr-defined]
+                    self.names.add(node.id)  # type: ignore[attr-defined]
+                    loads.append(node)  # type: ignore[arg-type]
+                continue
+            if kind in _PLAIN:
+                continue
+            if kind is ast.Attribute:
+                value = node.value  # type: ignore[attr-defined]
+                if _is_self(value):
+                    self.self_attrs.add(node.attr)  # type: ignore[attr-defined]
+                elif type(value) is ast.Name:
+                    self.attrs.add((value.id, node.attr))  # type: ignore[attr-defined]  # Saver.make_name
+                continue
+            if kind is ast.Call:
+                self.calls.append(node)  # type: ignore[arg-type]
+                callees.add(id(node.func))  # type: ignore[attr-defined]
+                continue
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
                 args = node.args
                 positional = args.posonlyargs + args.args
@@ -160,6 +196,7 @@ class _Unit:
                 for alias in node.names:
                     bound = (alias.asname or alias.name).split(".")[0]
                     self._bind(bound, REPORTABLE)
+                    self.imports[bound] = _import_target(node, alias)
                     if isinstance(node, ast.Import) and alias.name.split(".")[0] in _RENAME_MODULES:
                         self.rename_modules.add(bound)  # def save(): import os ... os.replace(...)
             elif isinstance(node, (ast.Global, ast.Nonlocal)):
@@ -169,27 +206,18 @@ class _Unit:
                 for capture in (getattr(node, "name", None), getattr(node, "rest", None)):
                     if capture:
                         self._bind(capture, REPORTABLE)
-            elif isinstance(node, ast.Name):
-                if isinstance(node.ctx, ast.Load):
-                    self.names.add(node.id)
-            elif isinstance(node, ast.Attribute):
-                if _is_self(node.value):
-                    self.self_attrs.add(node.attr)
-                elif isinstance(node.value, ast.Name):
-                    self.attrs.add((node.value.id, node.attr))  # Saver.make_name, saver.save
-            elif isinstance(node, ast.Call):
-                self.calls.append(node)
             elif isinstance(node, ast.Return):
                 if node.value is not None:
                     self.returns.append(node.value)
             elif isinstance(node, ast.keyword):
                 if node.arg is not None and TMP_KEYWORD.match(node.arg):
                     self.keyword = True
+        self.callbacks = {name.id for name in loads if id(name) not in callees}
 
 
 def _slots(node: ast.AST, method: bool) -> Dict[str, Tuple[str, ...]]:
-    """Each parameter's call slots: its position (one less too for a method, called through an
-    instance), its name; ``*`` for a star parameter (any slot may fill it)."""
+    """Each named parameter's call slots: its position (one less too for a method, called through an
+    instance) and its name. A star parameter has none: ``evaluate.bind_arguments`` never binds it."""
     args = node.args  # type: ignore[attr-defined]
     out: Dict[str, Tuple[str, ...]] = {}
     positional = args.posonlyargs + args.args
@@ -200,22 +228,23 @@ def _slots(node: ast.AST, method: bool) -> Dict[str, Tuple[str, ...]]:
         out[arg.arg] = tuple(slots)
     for arg in args.kwonlyargs:
         out[arg.arg] = (arg.arg,)
-    for arg in (args.vararg, args.kwarg):
-        if arg is not None:
-            out[arg.arg] = ("*",)
     return out
 
 
 def _call_slots(call: ast.Call) -> List[Tuple[FrozenSet[str], ast.expr]]:
-    """Each argument with the slots it may fill (a star argument: any)."""
+    """Each argument with the slots it may fill, up to the first star argument (the analysis binds
+    none from there on, as ``evaluate.bind_arguments``)."""
+    stars = [(a.lineno, a.col_offset) for a in call.args if isinstance(a, ast.Starred)]
+    stars += [(k.lineno, k.col_offset) for k in call.keywords if k.arg is None]
+    first_star = min(stars) if stars else None
     out = []
     for index, arg in enumerate(call.args):
         if isinstance(arg, ast.Starred):
-            out.append((frozenset({"*"}), arg.value))
-        else:
-            out.append((frozenset({str(index)}), arg))
+            break
+        out.append((frozenset({str(index)}), arg))
     for keyword in call.keywords:
-        out.append((frozenset({keyword.arg or "*"}), keyword.value))
+        if keyword.arg is not None and (first_star is None or (keyword.lineno, keyword.col_offset) < first_star):
+            out.append((frozenset({keyword.arg}), keyword.value))
     return out
 
 
@@ -224,10 +253,18 @@ def _fills(slots: FrozenSet[str], helper: Set[str]) -> bool:
     return bool(helper) and ("*" in slots or "*" in helper or bool(slots & helper))
 
 
+def _import_target(node: ast.stmt, alias: ast.alias) -> Tuple[int, str]:
+    """What an import binds its name to: (relative level, dotted target)."""
+    if isinstance(node, ast.ImportFrom):
+        return node.level, ".".join(p for p in (node.module, alias.name) if p)
+    return 0, alias.name if alias.asname else alias.name.split(".")[0]
+
+
 class _Class:
     def __init__(self, node: ast.ClassDef) -> None:
         self.name = node.name
         self.bases = [b.id for b in node.bases if isinstance(b, ast.Name)]
+        self.base_refs = [b for b in node.bases if isinstance(b, (ast.Name, ast.Attribute))]
         self.foreign_bases = any(not (isinstance(b, ast.Name) and b.id == "object") for b in node.bases)
         self.methods: Dict[str, List[_Unit]] = {}
         self.class_values: Dict[str, List[ast.expr]] = {}  # class-level NAME = value
@@ -254,7 +291,13 @@ def _root(node: ast.expr) -> Optional[str]:
 class _Module:
     """One parsed big module: its functions, classes and module-level bindings."""
 
-    def __init__(self, tree: ast.Module, lines: List[str], options: AnalysisOptions) -> None:
+    def __init__(self, tree: ast.Module, lines: List[str], options: AnalysisOptions, name: str = "",
+                 package: str = "") -> None:
+        self.name = name  # the module's dotted name: what other files' keys for its functions start with
+        self.package = package
+        self.import_targets: Dict[str, str] = {}  # module-level import: name -> absolute target
+        self.exported_wrappers: Set[str] = set()  # qualified
+        self._alias_values: Dict[str, List[ast.expr]] = {}
         self.units: List[_Unit] = []
         self.functions: Dict[str, List[_Unit]] = {}
         self.classes: Dict[str, _Class] = {}
@@ -274,9 +317,12 @@ class _Module:
         self.rename_words = set(_RENAME_WORDS) | renames
         self.catalogue = any(w in "".join(lines) for w in CATALOGUE_WORDS)  # fsspec: fs.mv(a, b)
         self.constants: Set[str] = set()
+        self.by_id: Dict[int, _Unit] = {}
+        self._consults: List[Set[int]] = [set()]  # the units the verdict under way has read
         for node in tree.body:
             if isinstance(node, _FUNCTIONS):
                 unit = _Unit(node, lines, None)
+                self.by_id[id(unit)] = unit
                 self.units.append(unit)
                 self.functions.setdefault(unit.name, []).append(unit)
             elif isinstance(node, ast.ClassDef):
@@ -284,12 +330,15 @@ class _Module:
                 for item in node.body:
                     if isinstance(item, _FUNCTIONS):
                         unit = _Unit(item, lines, cls)
+                        self.by_id[id(unit)] = unit
                         cls.methods.setdefault(item.name, []).append(unit)
                         self.units.append(unit)
                     else:
                         self._module_statement(item, cls, lines)
             else:
                 self._module_statement(node, None, lines)
+        for alias, values in self._alias_values.items():  # once every function and import is known
+            self.aliases[alias] = set().union(*(self._mentions(value) for value in values))
 
     def _module_statement(self, node: ast.stmt, cls: Optional[_Class], lines: List[str]) -> None:
         binds: Set[str] = set()
@@ -305,6 +354,7 @@ class _Module:
                     binds.add(name)
                     if cls is None:
                         self.imported.add(name)
+                        self.import_targets[name] = self._absolute(*_import_target(child, alias))
                         if isinstance(child, ast.ImportFrom):
                             self.from_modules[name] = child.module or ""
                         if isinstance(child, ast.Import) and alias.name.split(".")[0] in _RENAME_MODULES:
@@ -326,23 +376,57 @@ class _Module:
                         if self._names_tmp_dir(node.value):
                             (self.class_constants if cls else self.constants).add(bound.id)
                         if cls is None:
-                            self.aliases.setdefault(bound.id, set()).update(self._mentions(node.value))
+                            self._alias_values.setdefault(bound.id, []).append(node.value)
         if renames:
             self.wrappers.update(binds)  # replace = retry(...)(os.replace); from os import replace as r
+            self.exported_wrappers.update(self._qualified(cls.name + "." + b if cls else b) for b in binds)
         segment = "".join(lines[node.lineno - 1:node.end_lineno or node.lineno])
         seed = seed or renames or any(w in segment for w in self.special) or any(d in segment for d in self.tmp_dirs) \
             or any(isinstance(c, ast.keyword) and c.arg is not None and TMP_KEYWORD.match(c.arg) for c in ast.walk(node))
         self.module_stmts.append((binds, reads, seed))
 
-    def _mentions(self, value: ast.expr) -> Set[str]:
-        """The call keys a module-level value names: ``partial(utils._atomic_save)``, ``retry(...)(save)``."""
-        out = set()
+    def _qualified(self, name: str) -> str:
+        return f"{self.name}.{name}" if self.name else name
+
+    def _absolute(self, level: int, target: str) -> str:
+        if not level:
+            return target
+        parts = self.package.split(".") if self.package else []
+        base = parts[:max(0, len(parts) - (level - 1))]
+        return ".".join(base + ([target] if target else []))
+
+    def reference(self, expr: ast.expr, unit: Optional[_Unit]) -> Optional[str]:
+        """The qualified name a dotted expression refers to, as the project's keys spell it:
+        ``util.rename`` after ``from mercurial import util`` is ``mercurial.util.rename``, ``f`` of
+        this file ``pkg.mod.f``; None for a local variable or anything else."""
+        parts: List[str] = []
+        node = expr
+        while isinstance(node, ast.Attribute):
+            parts.insert(0, node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return None
+        head = node.id
+        if unit is not None and head in unit.imports:
+            base = self._absolute(*unit.imports[head])
+        elif unit is not None and head in unit.bindings:
+            return None
+        elif head in self.import_targets:
+            base = self.import_targets[head]
+        elif head in self.functions or head in self.classes or head in self.module_values:
+            base = self._qualified(head)
+        else:
+            return None
+        return ".".join([base] + parts)
+
+    def _mentions(self, value: ast.expr, unit: Optional[_Unit] = None) -> Set[str]:
+        """The keys a value names: ``partial(utils._atomic_save)``, ``retry(...)(save)``."""
+        out: Set[str] = set()
         for child in ast.walk(value):
-            if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Load):
-                out.add(child.id)
-            elif isinstance(child, ast.Attribute):
-                root = _root(child)
-                out.add(("." if root in self.imported else "") + child.attr)
+            if isinstance(child, (ast.Name, ast.Attribute)):
+                found = self.reference(child, unit)
+                if found is not None:
+                    out.add(found)
         return out
 
     def _names_tmp_dir(self, value: ast.expr) -> bool:
@@ -365,10 +449,15 @@ class _Module:
         if unit is not None:
             key = id(expr)
             if key in unit.memo:
+                self._consults[-1].update(unit.memo_consults.get(key, ()))
                 return unit.memo[key]
             unit.memo[key] = NOTHING  # a cycle adds nothing
+            self._consults.append(set())
             found = self._verdict(expr, unit, depth)
+            consulted = self._consults.pop()
             unit.memo[key] = found
+            unit.memo_consults[key] = consulted
+            self._consults[-1].update(consulted)
             return found
         return self._verdict(expr, unit, depth)
 
@@ -438,6 +527,8 @@ class _Module:
                 found = found | (self.verdict(value, None, depth + 1) & REPORTABLE)
             for methods in cls.methods.values():
                 for method in methods:
+                    if attr in method.stores:
+                        self._consults[-1].add(id(method))  # __init__ binds self.tmp
                     for value in method.stores.get(attr, ()):
                         found = found | (self.verdict(value, method, depth + 1) & REPORTABLE)
             for method in cls.methods.get(attr, ()):  # a property, or a bound method passed on
@@ -481,13 +572,19 @@ class _Module:
         if isinstance(receiver, ast.Name) and receiver.id in self.classes:
             methods = self.classes[receiver.id].methods.get(func.attr, [])
             return arguments | self._returns(methods, depth)
-        methods = [m for cls in self.classes.values() for m in cls.methods.get(func.attr, ())]
         found = self.verdict(receiver, unit, depth + 1) & REPORTABLE  # uuid4().hex.upper(), now().strftime()
-        return found | arguments | self._returns(methods, depth) if methods else found
+        if unit is not None and isinstance(receiver, ast.Name) and \
+                any(isinstance(v, ast.Call) for v in unit.bindings.get(receiver.id, ())):
+            methods = [m for cls in self.classes.values() for m in cls.methods.get(func.attr, ())]
+            if methods:  # saver = Saver(...); saver.name(...): evaluate resolves an instance's method
+                return found | arguments | self._returns(methods, depth)
+        return found  # a method of an object the analysis cannot type: unknown
 
     def _returns(self, functions: Iterable[_Unit], depth: int) -> Verdict:
         """What a callee's returns may hold: only OPEN counts (what it builds from its parameters,
         the call site's arguments say)."""
+        functions = list(functions)
+        self._consults[-1].update(id(function) for function in functions)
         for function in functions:
             if any(OPEN in self.verdict(value, function, depth + 1) for value in function.returns):
                 return REPORTABLE
@@ -511,33 +608,78 @@ class _Module:
         return list(call.args[:1]) + [k.value for k in call.keywords]
 
     def call_keys(self, call: ast.Call, unit: _Unit) -> List[Tuple[str, FrozenSet[str]]]:
-        """The names a call reaches a function or method by, where the analysis can follow it (the
-        project index resolves the same calls), each with its arguments' slots: ``f(...)`` and
-        ``Saver(...)`` (its ``__init__``), ``.f`` for ``mod.f(...)`` (another module's f, never this
-        file's), ``m`` in ``self.m(...)``, ``Saver.m(...)`` or ``saver.m(...)`` on an instance, and
-        what a module-level alias names (``save = partial(utils._atomic_save)``: any slot)."""
+        """The qualified names a call may reach a function or method by, where the analysis can follow
+        it (the project index resolves the same calls), each with extra slots: ``f(...)`` (this file's
+        or an imported one), ``Saver(...)`` (``Saver.__init__``), ``util.rename(...)``, ``self.m(...)``
+        (each class of its family here, and its bases elsewhere), ``Saver.m(...)``, ``saver.m(...)`` on
+        an instance, and what an alias names (``save = partial(utils._atomic_save)``: any slot)."""
         func = call.func
-        name: Optional[str] = None
+        keys: List[str] = []
+        anywhere: Set[str] = set()  # through an alias: the partial's own arguments shift the slots
         if isinstance(func, ast.Name):
             name = func.id
+            if name in unit.bindings and name not in unit.imports:
+                for value in unit.bindings[name]:
+                    if isinstance(value, ast.Call):
+                        anywhere.update(self._mentions(value, unit))
+            else:
+                found = self.reference(func, unit)
+                if found is not None:
+                    keys += [found, found + ".__init__"]
+                anywhere.update(self.aliases.get(name, ()))
         elif isinstance(func, ast.Attribute):
             receiver = func.value
-            root = _root(receiver)
-            if _is_self(receiver) or (root is not None and root not in unit.bindings and root in self.classes):
-                name = func.attr
-            elif root is not None and root not in unit.bindings and root in self.imported:
-                name = "." + func.attr
-            elif isinstance(receiver, ast.Name) and any(isinstance(v, ast.Call) for v in unit.bindings.get(root or "", ())):
-                name = func.attr  # saver = Saver(...); saver.save(...)
-        if name is None:
+            if _is_self(receiver):
+                family, _ = self.family(unit.owner)
+                for cls in family:
+                    keys.append(self._qualified(f"{cls.name}.{func.attr}"))
+                    for base in cls.base_refs:
+                        found = self.reference(base, None)
+                        if found is not None and not (isinstance(base, ast.Name) and base.id in self.classes):
+                            keys.append(f"{found}.{func.attr}")
+            elif isinstance(receiver, ast.Name) and receiver.id in unit.bindings and receiver.id not in unit.imports:
+                for value in unit.bindings[receiver.id]:  # saver = Saver(...); saver.save(...)
+                    if isinstance(value, ast.Call):
+                        found = self.reference(value.func, unit)
+                        if found is not None:
+                            keys.append(f"{found}.{func.attr}")
+            else:
+                found = self.reference(func, unit)
+                if found is not None:
+                    keys.append(found)
+        out: List[Tuple[str, FrozenSet[str]]] = [(key, frozenset()) for key in dict.fromkeys(keys)]
+        return out + [(key, frozenset({"*"})) for key in sorted(anywhere - set(keys))]
+
+    def _local_targets(self, call: ast.Call, unit: _Unit) -> List[_Unit]:
+        """This file's functions or methods a call may reach (as ``evaluate.resolve_function`` does)."""
+        func = call.func
+        if isinstance(func, ast.Name):
+            if func.id in unit.bindings:
+                return []
+            if func.id in self.classes:  # Saver("/tmp/x"): its __init__ may pass it on
+                return [m for cls in self.family(self.classes[func.id])[0] for n in _CONSTRUCTORS
+                        for m in cls.methods.get(n, ())]
+            return list(self.functions.get(func.id, ()))
+        if not isinstance(func, ast.Attribute) or not isinstance(func.value, ast.Name):
             return []
-        keys: List[Tuple[str, FrozenSet[str]]] = [(name, frozenset())]
-        if isinstance(func, ast.Name) and name not in unit.bindings:
-            keys += [(alias, frozenset({"*"})) for alias in sorted(self.aliases.get(name, ())) if alias != name]
-        return keys
+        receiver = func.value.id
+        if _is_self(func.value):
+            family, _ = self.family(unit.owner)
+            return [m for cls in family for m in cls.methods.get(func.attr, ())]
+        if receiver in self.classes and receiver not in unit.bindings:
+            return [m for cls in self.family(self.classes[receiver])[0] for m in cls.methods.get(func.attr, ())]
+        if any(isinstance(v, ast.Call) for v in unit.bindings.get(receiver, ())):
+            return [m for cls in self.classes.values() for m in cls.methods.get(func.attr, ())]
+        return []
 
     def scan(self, unit: _Unit) -> None:
-        """The unit's own verdict: a seed, the parameters reaching a rename, what it passes on."""
+        """The unit's own verdict: a seed, the parameters reaching a rename, what it passes on, and
+        what of this file its verdicts read (kept with it)."""
+        self._consults.append(set())
+        self._scan(unit)
+        unit.consulted = [self.by_id[i] for i in sorted(self._consults.pop()) if i in self.by_id]
+
+    def _scan(self, unit: _Unit) -> None:
         if unit.keyword or unit.names & self.constants or unit.self_attrs & self.class_constants \
                 or {attr for _, attr in unit.attrs} & self.class_constants or any(w in unit.segment for w in self.special) \
                 or any(d in unit.segment for d in self.tmp_dirs):
@@ -549,13 +691,15 @@ class _Module:
                     unit.seed = True
                 unit.reaching.update(found - REPORTABLE)
             keys = self.call_keys(call, unit)
-            if not keys:
-                continue
+            given = False
             for slots, arg in _call_slots(call):
                 found = self.verdict(arg, unit)
                 if found:
+                    given = True
                     for name, extra in keys:
                         unit.passes.append((name, slots | extra, found))
+            if given:  # its summary may say it writes the value: what it calls in turn matters too
+                unit.write_callees.extend(self._local_targets(call, unit))
 
 
 def _parse(text: str) -> Optional[ast.Module]:
@@ -573,9 +717,7 @@ Helpers = Dict[str, Set[str]]  # a helper's name -> the call slots reaching a re
 
 
 def _reached(key: str, local: Helpers, given: Helpers) -> Set[str]:
-    """The renamed slots of the helper a call key names: ``.f`` (``mod.f(...)``) only another file's."""
-    if key.startswith("."):
-        return given.get(key[1:], set())
+    """The renamed slots of the helper a call key names, in this file or (``given``) another."""
     return local.get(key, set()) | given.get(key, set())
 
 
@@ -592,88 +734,137 @@ def _spread(module: _Module, given: Helpers) -> Helpers:
                     unit.reaching.update(found - REPORTABLE)
             if unit.reaching:
                 own = set(unit.helper_slots)
-                if not own <= local.get(unit.key, set()):
-                    local.setdefault(unit.key, set()).update(own)
+                key = unit.key(module.name)
+                if not own <= local.get(key, set()):
+                    local.setdefault(key, set()).update(own)
                     changed = True
     return local
 
 
-def _module(text: str, options: AnalysisOptions) -> Optional[_Module]:
+def _module(text: str, options: AnalysisOptions, name: str = "", package: str = "") -> Optional[_Module]:
     tree = _parse(text)
     if tree is None:
         return None
-    module = _Module(tree, text.splitlines(True), options)
+    module = _Module(tree, text.splitlines(True), options, name, package)
     for unit in module.units:
         module.scan(unit)
     return module
 
 
-def sketch(text: str, options: AnalysisOptions) -> Optional[Sketch]:
-    """What this file tells the others (None: the standard parser rejects it; it is parsed whole)."""
-    module = _module(text, options)
-    if module is None:
-        return None
-    helpers = _spread(module, {})
-    for wrapper in module.wrappers:  # replace_retrying = retry(3)(os.replace): a rename to other files
-        helpers.setdefault(wrapper, set()).add("*")
+def sketch(text: str, options: AnalysisOptions, module: str = "", package: str = "") -> Optional[Sketch]:
+    """What this file tells the others (None: the standard parser rejects it; it is parsed whole).
+    ``module`` and ``package``: its dotted name and package, which qualify its keys."""
+    parsed = _module(text, options, module, package)
+    return None if parsed is None else _sketch(parsed)
+
+
+def sketch_and_reduce(text: str, options: AnalysisOptions, relevant: Iterable[str], module: str = "",
+                      package: str = "") -> Tuple[Optional[Sketch], Optional[str]]:
+    """``sketch`` and ``reduce_source`` from one reading of the file."""
+    parsed = _module(text, options, module, package)
+    if parsed is None:
+        return None, None
+    found = _sketch(parsed)
+    return found, (_reduce(parsed, text, relevant) if len(text) >= MIN_SIZE else None)
+
+
+def _sketch(parsed: "_Module") -> Sketch:
+    helpers = _spread(parsed, {})
+    for wrapper in parsed.exported_wrappers:  # replace_retrying = retry(3)(os.replace): a rename to other files
+        helpers.setdefault(wrapper, set()).update(("0", "src"))  # its source
     passes = set()
     calls: Dict[str, Set[str]] = {}
     loads: Set[str] = set()
-    for unit in module.units:
+    for unit in parsed.units:
         for callee, slots, found in unit.passes:
             if OPEN in found:
                 calls.setdefault(callee, set()).update(slots)
-            own = {slot for name in found - REPORTABLE for slot in unit.slots.get(name, ("*",))}
+            own = {slot for name in found - REPORTABLE for slot in unit.slots.get(name, ())}
             if own:
-                passes.add((callee, tuple(sorted(slots)), unit.key, tuple(sorted(own))))
+                passes.add((callee, tuple(sorted(slots)), unit.key(parsed.name), tuple(sorted(own))))
         loads.update(n for n in unit.names if n not in unit.bindings)
         loads.update(attr for _, attr in unit.attrs)  # config.TMP_LOG, Spool.LOG
+    aliases = tuple(sorted((parsed._qualified(name), target) for name, target in parsed.import_targets.items()))
+    classes = tuple(sorted((parsed._qualified(name), tuple(sorted(filter(None, (
+        parsed.reference(base, None) for base in cls.base_refs))))) for name, cls in parsed.classes.items()))
     return Sketch(tuple(sorted((n, tuple(sorted(s))) for n, s in helpers.items())), tuple(sorted(passes)),
                   tuple(sorted((n, tuple(sorted(s))) for n, s in calls.items())),
-                  tuple(sorted(loads)), tuple(sorted(module.constants | module.class_constants)))
+                  tuple(sorted(loads)), tuple(sorted(parsed.constants | parsed.class_constants)), aliases, classes)
 
 
-def project_helpers(sketches: Iterable[Sketch]) -> Helpers:
-    """The helpers of the whole project: each file's own, and the functions passing a parameter on
-    to another file's (to a fixpoint)."""
-    sketches = list(sketches)
-    helpers: Helpers = {}
-    for one in sketches:
-        for name, slots in one.helpers:
-            helpers.setdefault(name, set()).update(slots)
-    changed = True
-    while changed:
-        changed = False
+class ProjectHelpers:
+    """The helpers of the whole project, looked up by the keys files call them by: through imports
+    and re-exports (``pkg.save`` -> ``pkg.io.save``) and base classes (``App.save`` -> ``Base.save``),
+    as the project index resolves calls."""
+
+    def __init__(self, sketches: Iterable[Sketch]) -> None:
+        sketches = list(sketches)
+        self.helpers: Helpers = {}
+        self.aliases: Dict[str, str] = {}
+        self.bases: Dict[str, Tuple[str, ...]] = {}
         for one in sketches:
-            for callee, slots, caller, own in one.passes:
-                if _fills(frozenset(slots), helpers.get(callee.lstrip("."), set())):
-                    if not set(own) <= helpers.get(caller, set()):
-                        helpers.setdefault(caller, set()).update(own)
+            for name, slots in one.helpers:
+                self.helpers.setdefault(name, set()).update(slots)
+            self.aliases.update(one.aliases)
+            self.bases.update(one.classes)
+        changed = True
+        while changed:  # a function passing its parameter on to a helper's renamed slot is one
+            changed = False
+            for one in sketches:
+                for callee, slots, caller, own in one.passes:
+                    if _fills(frozenset(slots), self.slots(callee)) and not set(own) <= self.helpers.get(caller, set()):
+                        self.helpers.setdefault(caller, set()).update(own)
                         changed = True
-    return helpers
+
+    def __len__(self) -> int:
+        return len(self.helpers)
+
+    def slots(self, key: str, depth: int = 0) -> Set[str]:
+        """The renamed slots of what ``key`` names (empty: no helper)."""
+        found = self.helpers.get(key)
+        if found is not None or depth > 8:
+            return found or set()
+        parts = key.split(".")
+        for cut in range(len(parts), 0, -1):  # the longest prefix an import binds
+            prefix = ".".join(parts[:cut])
+            target = self.aliases.get(prefix)
+            if target is not None and target != prefix:
+                return self.slots(".".join([target] + parts[cut:]), depth + 1)
+        owner, _, method = key.rpartition(".")
+        out: Set[str] = set()
+        for base in self.bases.get(owner, ()):
+            out |= self.slots(f"{base}.{method}", depth + 1)
+        return out
 
 
-def relevant_names(own: Sketch, helpers: Helpers, constants: FrozenSet[str]) -> Tuple[str, ...]:
-    """What of the project matters to this file, as ``name:slot`` and ``name``: the helpers it calls
-    with a reportable argument or a parameter in a renamed slot, and the shared-temp-folder constants
-    it reads."""
+def project_helpers(sketches: Iterable[Sketch]) -> ProjectHelpers:
+    return ProjectHelpers(sketches)
+
+
+def relevant_names(own: Sketch, helpers: ProjectHelpers, constants: FrozenSet[str]) -> Tuple[str, ...]:
+    """What of the project matters to this file, as ``key:slot`` and ``name``: the helpers it calls
+    with a reportable argument or a parameter in a renamed slot, and the shared-temp-folder
+    constants it reads."""
     out: Set[str] = set()
-    callees = [(callee.lstrip("."), slots) for callee, slots in own.calls]
-    callees += [(callee.lstrip("."), slots) for callee, slots, _, _ in own.passes]
+    callees = list(own.calls) + [(callee, slots) for callee, slots, _, _ in own.passes]
     for callee, slots in callees:
-        if _fills(frozenset(slots), helpers.get(callee, set())):
-            out.update(f"{callee}:{slot}" for slot in sorted(helpers[callee]))
+        found = helpers.slots(callee)
+        if _fills(frozenset(slots), found):
+            out.update(f"{callee}:{slot}" for slot in sorted(found))
     out.update(set(own.loads) & constants)
     return tuple(sorted(out))
 
 
-def reduce_source(text: str, options: AnalysisOptions, relevant: Iterable[str] = ()) -> Optional[str]:
+def reduce_source(text: str, options: AnalysisOptions, relevant: Iterable[str] = (), module_name: str = "",
+                  package: str = "") -> Optional[str]:
     """``text`` with the functions that cannot matter blanked, or None to parse it whole."""
     if len(text) < MIN_SIZE:
         return None
-    module = _module(text, options)
-    if module is None:
-        return None
+    module = _module(text, options, module_name, package)
+    return None if module is None else _reduce(module, text, relevant)
+
+
+def _reduce(module: _Module, text: str, relevant: Iterable[str]) -> Optional[str]:
     given: Helpers = {}
     constants = set()
     for item in relevant:
@@ -716,25 +907,15 @@ def _blank(module: _Module, text: str) -> Optional[str]:
         if seed:
             for name in reads:
                 named(name)
-    while todo:
+    while todo:  # what a kept function's verdicts read, the callees it hands a value, its callbacks
         unit = todo.pop()
-        for name in unit.names:
+        want(unit.consulted)
+        want(unit.write_callees)
+        for name in unit.callbacks:
             named(name)
-        family, _ = module.family(unit.owner)  # self.m is the class's or a base's (evaluate.class_for_receiver)
-        for cls in family:
-            for attr in unit.self_attrs:
-                want(cls.methods.get(attr, ()))
-                want(m for ms in cls.methods.values() for m in ms if attr in m.stores)
-            want(m for n in _CONSTRUCTORS for m in cls.methods.get(n, ()))
-        for receiver, attr in unit.attrs:  # Saver.make_name; saver.save after saver = Saver()
-            if receiver in module.classes:
-                want(module.classes[receiver].methods.get(attr, ()))
-            elif any(isinstance(v, ast.Call) for v in unit.bindings.get(receiver, ())):
-                for cls in module.classes.values():
-                    want(cls.methods.get(attr, ()))
         for statement in list(statements):  # a module-level binding a kept function reads
             binds, reads, _ = statement
-            if binds & kept_names:
+            if binds & unit.names:
                 statements.remove(statement)
                 for name in reads:
                     named(name)
