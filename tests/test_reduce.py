@@ -145,3 +145,118 @@ def test_project_helpers_follow_parameters_across_files():
     assert set(helpers.helpers) == {"pkg.u.atomic", "pkg.w.passes", "pkg.w.save"}  # save's path + ".tmp" counts
     assert reduce_mod.relevant_names(caller, helpers, frozenset()) == ("pkg.passes:0", "pkg.passes:name")
     assert helpers.slots("app.atomic") == set()  # a name alone matches nothing
+    assert helpers.through == {"pkg.passes"}  # the caller reaches pkg.w.passes through pkg's re-export
+    assert reduce_mod.relevant_names(init, helpers, frozenset()) == ("^pkg.passes",)
+
+
+def test_a_method_reading_an_attribute_stored_with_a_tmp_path_is_kept():
+    text = _kept('''
+        import os
+
+        class Runner:
+            def __init__(self, key):
+                if key:
+                    path = "/tmp/runner_{}".format(key)
+                else:
+                    path = None
+                self.control = path
+                self.other = key
+
+            def prepare(self):
+                os.makedirs(self.control, exist_ok=True)
+
+            def unrelated(self):
+                os.makedirs(self.other, exist_ok=True)
+        ''')
+    assert "os.makedirs(self.control" in text  # TMP201 follows self.control into prepare
+    assert "os.makedirs(self.other" not in text
+
+
+def _candidate(source, relevant=()):
+    text = textwrap.dedent(source)
+    return reduce_mod.sketch_and_reduce(text, AnalysisOptions(), relevant, "pkg.mod", "pkg").candidate
+
+
+def test_a_file_that_can_report_nothing_holds_no_candidate():
+    assert _candidate('''
+        import os
+
+        def moves(src, dst):
+            os.rename(src, dst)  # a helper: other files' calls need its summary
+        ''')
+    assert not _candidate('''
+        from pkg import utils
+
+        TIMEOUT = 3
+
+        def caller(state):
+            utils.save_state(state, ".tmp_state")
+        ''', relevant=("pkg.utils.save_state:2",))  # the literal is not in a renamed slot
+    assert not _candidate('''
+        import shutil
+
+        def archive(name):
+            shutil.make_archive(name, "zip")
+
+        RETRIES = archive.__name__
+        ''')
+
+
+def test_module_level_code_is_judged_like_a_function():
+    source = '''
+        from pkg import utils
+
+        utils.save_state({}, ".tmp_state")
+        '''
+    assert not _candidate(source)
+    assert _candidate(source, relevant=("pkg.utils.save_state:1",))
+    assert _candidate("import os\nos.replace('.tmp_x', 'x')\n")
+    assert _candidate("class Paths:\n    CACHE = '/tmp/app_cache'\n")
+
+
+def test_a_file_other_files_reach_a_helper_through_holds_a_candidate():
+    assert not _candidate("from pkg.io import save\n")
+    assert _candidate("from pkg.io import save\n", relevant=("^pkg.mod.save",))
+
+
+def _write(root, files):
+    for name, source in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(source))
+
+
+@pytest.mark.parametrize("case", ["reexport", "inherited", "module_level", "constant"])
+def test_files_screened_out_by_reduction_change_no_finding(case, tmp_path, monkeypatch):
+    """A file the reduction finds no candidate in is not parsed; one other files reach a helper or a
+    constant through still is (``define``, ``^name``), so the findings are the whole parse's."""
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/io.py": '''
+            import os
+
+            def save(tmp, dst):
+                with open(tmp, "w") as handle:
+                    handle.write("x")
+                os.replace(tmp, dst)
+
+            class Base:
+                def store(self, tmp, dst):
+                    os.replace(tmp, dst)
+            ''',
+        "pkg/names.py": 'NAME = ".tmp_names"\n\ndef unrelated():\n    return 1\n',
+    }
+    if case == "reexport":
+        files["pkg/api.py"] = "from pkg.io import save\n\ndef other():\n    return 2\n"
+        files["app.py"] = "from pkg import api\n\ndef run():\n    api.save('.tmp_run', 'out')\n"
+    elif case == "inherited":
+        files["pkg/sub.py"] = "from pkg.io import Base\n\nclass Saver(Base):\n    pass\n"
+        files["app.py"] = "from pkg.sub import Saver\n\nclass App(Saver):\n    def run(self):\n        self.store('.tmp_run', 'out')\n"
+    elif case == "module_level":
+        files["app.py"] = "from pkg import io\n\nio.save('.tmp_run', 'out')\n"
+    else:
+        files["app.py"] = "import os\nfrom pkg.names import NAME\n\ndef run():\n    os.replace(NAME, 'out')\n"
+    _write(tmp_path, files)
+    whole = _findings(str(tmp_path), monkeypatch, False)
+    reduced = _findings(str(tmp_path), monkeypatch, True)
+    assert whole and reduced == whole

@@ -17,9 +17,11 @@ which files that is and resolves the checks that need other files, in the main p
 4. **Definitions.** When resolution needs a file the screens passed over (an imported constant, a
    re-exported name, a provisional finding's helper), that file is parsed for what it defines.
 5. **Reduction.** A big file is parsed with the functions that cannot matter blanked
-   (``tmplint.reduce``). Which can matter depends on the helpers of other files: each parsed file's
-   ``Sketch`` (from the standard parser) says which it defines and calls, and after each round a
-   file parsed without a helper it calls is parsed again knowing it (``ProjectRun.refresh``).
+   (``tmplint.reduce``), and not at all when nothing in it can: it stays "screened", with its
+   sketch, until the index asks for its definitions (``Job.define``). Which can matter depends on
+   the helpers of other files: each parsed file's ``Sketch`` (from the standard parser) says which it
+   defines and calls, and after each round a file read without a helper it calls is read again
+   knowing it (``ProjectRun.refresh``).
 
 Resolution (``index.Index``) then composes summaries across files and reports at the call sites.
 It is cheap and runs every time; the per-file results are what a cache can keep.
@@ -28,7 +30,7 @@ It is cheap and runs every time; the per-file results are what a cache can keep.
 import os
 from dataclasses import replace
 from functools import lru_cache
-from typing import Callable, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import AbstractSet, Callable, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from tmplint import config as config_mod
 from tmplint import engine, noqa
@@ -238,28 +240,32 @@ class Job(NamedTuple):
     force: bool = False  # parse even when the screen passes the file over
     relevant: Optional[Tuple[str, ...]] = None  # reduce, knowing these helpers of other files; None: whole
     sketch_only: bool = False  # stop before LibCST: the standard parser's sketch (tmplint.reduce)
+    define: bool = False  # parse for what it defines, even when it holds no candidate (the index asks)
 
 
 def analyse_job(job: Job) -> FileResult:
-    return analyse_file(job.path, job.options, job.force, job.relevant, job.sketch_only)
+    return analyse_file(job.path, job.options, job.force, job.relevant, job.sketch_only, job.define)
 
 
 def analyse_file(path: str, options: AnalysisOptions, force: bool = False,
-                 relevant: Optional[Tuple[str, ...]] = None, sketch_only: bool = False) -> FileResult:
+                 relevant: Optional[Tuple[str, ...]] = None, sketch_only: bool = False,
+                 define: bool = False) -> FileResult:
     """One file's result; never raises for bad input (its TMP000 is in the result)."""
     info = module_info(path)
     try:
         text, _ = read_source(path, read_limit(options.max_file_size))
     except SourceError as exc:
         return FileResult(path, info, "failed", (engine.cannot_analyse(path, str(exc)),))
-    return analyse_source(text, path, options, info, force, relevant=relevant, sketch_only=sketch_only)
+    return analyse_source(text, path, options, info, force, relevant=relevant, sketch_only=sketch_only,
+                          define=define)
 
 
 def analyse_source(text: str, path: str, options: AnalysisOptions, info: ModuleInfo, force: bool = False,
                    apply_noqa: bool = True, relevant: Optional[Tuple[str, ...]] = None,
-                   sketch_only: bool = False) -> FileResult:
+                   sketch_only: bool = False, define: bool = False) -> FileResult:
     """One file's result for the index; never raises for bad input (its TMP000 is in the result).
-    ``relevant``: parse a big file reduced (``tmplint.reduce``), knowing these names of other files;
+    ``relevant``: parse a big file reduced (``tmplint.reduce``), knowing these names of other files,
+    and not at all when it holds no candidate (it comes back "screened", unless ``define``);
     ``sketch_only``: a file LibCST would parse comes back "sketched", with what the others need to know."""
     imports = text_imports(text, info)
     if not force and not engine.may_have_findings(text, options):
@@ -267,7 +273,10 @@ def analyse_source(text: str, path: str, options: AnalysisOptions, info: ModuleI
     sketch = reduced = None
     parse_text = None
     if reduce_mod.ENABLED and relevant is not None:
-        sketch, parse_text = reduce_mod.sketch_and_reduce(text, options, relevant, info.name, info.package)
+        sketch, parse_text, candidate = reduce_mod.sketch_and_reduce(text, options, relevant, info.name,
+                                                                     info.package)
+        if not candidate and not define:  # a second screen, knowing the project: kept for a later refresh
+            return FileResult(path, info, "screened", imports=imports, sketch=sketch, reduced=relevant)
         reduced = relevant if parse_text is not None else None
     elif reduce_mod.ENABLED:
         sketch = reduce_mod.sketch(text, options, info.name, info.package)
@@ -401,8 +410,9 @@ class ProjectRun:
         sketches = [r.sketch for r in list(self.results.values()) + list(extra) if r.sketch is not None]
         return reduce_mod.project_helpers(sketches), frozenset(c for one in sketches for c in one.constants)
 
-    def _run_jobs(self, paths: List[str], force: bool) -> List[FileResult]:
-        """Big files are sketched first, so each is parsed (reduced) knowing every helper found so far."""
+    def _run_jobs(self, paths: List[str], force: bool, define: AbstractSet[str]) -> List[FileResult]:
+        """Big files are sketched first, so each is parsed (reduced) knowing every helper found so far;
+        one that then holds no candidate is not parsed, unless in ``define``."""
         if not reduce_mod.ENABLED:
             return list(self.mapper(analyse_job, [Job(path, self.options, force) for path in paths]))
         first = list(self.mapper(analyse_job, [Job(path, self.options, force, None, True) for path in paths]))
@@ -410,15 +420,15 @@ class ProjectRun:
         if not sketched:
             return first
         helpers, constants = self._helpers(first)
-        jobs = [Job(r.path, self.options, True, reduce_mod.relevant_names(r.sketch, helpers, constants))
-                for r in sketched if r.sketch is not None]
+        jobs = [Job(r.path, self.options, True, reduce_mod.relevant_names(r.sketch, helpers, constants),
+                    define=r.path in define) for r in sketched if r.sketch is not None]
         done = {r.path: r for r in self.mapper(analyse_job, jobs)}
         return [done.get(r.path, r) for r in first]
 
-    def analyse(self, paths: Sequence[str], force: bool) -> List[FileResult]:
+    def analyse(self, paths: Sequence[str], force: bool, define: AbstractSet[str] = frozenset()) -> List[FileResult]:
         own = {path: self._own_text(path) for path in paths}
         todo = [path for path in paths if own[path] is None]
-        mapped = iter(self._run_jobs(todo, force) if todo else [])
+        mapped = iter(self._run_jobs(todo, force, define) if todo else [])
         done = []
         for path in paths:
             text = own[path]
@@ -469,7 +479,8 @@ class ProjectRun:
                     stale[path] = tuple(sorted(set(wanted) | set(result.reduced)))
         if not stale:
             return False
-        jobs = [Job(path, self.options, True, relevant) for path, relevant in sorted(stale.items())]
+        jobs = [Job(path, self.options, True, relevant, define=self.results[path].status == "parsed")
+                for path, relevant in sorted(stale.items())]
         for result in self.mapper(analyse_job, jobs):
             self.results[result.path] = result
         return True
@@ -494,7 +505,8 @@ class ProjectRun:
             if names:
                 for name, tops in names.items():
                     scanned[name] = scanned.get(name, frozenset()) | tops
-                screened = [p for p, r in self.results.items() if r.status == "screened"]
+                # a file reduction screened out was read knowing the helpers: ``refresh`` keeps it current
+                screened = [p for p, r in self.results.items() if r.status == "screened" and r.sketch is None]
                 wanted = tuple(sorted((name, tuple(sorted(tops))) for name, tops in names.items()))
                 hits = self.scan(screened, wanted) if screened else []
                 for path, hit in zip(screened, hits):
@@ -507,7 +519,7 @@ class ProjectRun:
                     continue  # the index changed: what it needs may have too
                 break
             self.admitted.update(p for p, admit in work.items() if admit)
-            parsed = self.analyse(sorted(work), force=True)
+            parsed = self.analyse(sorted(work), force=True, define={p for p, admit in work.items() if not admit})
             self.follow_imports([r for r in parsed if r.path not in files])
         return self.report(files, index)
 

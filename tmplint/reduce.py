@@ -21,7 +21,16 @@ A function is a **seed** (it can hold a finding) when it holds
   configured name), or a module constant that names a shared temp folder.
 
 Helpers are kept too (the project index reads their summaries), and so is everything a kept function
-reads: the functions and classes it names, the methods and attribute stores of its own class family.
+reads: the functions and classes it names, the methods and attribute stores of its own class family,
+and the methods reading an attribute a method stores a shared temp folder's path in (TMP201 follows
+``self.cache = "/tmp/app"`` into them). Module- and class-level code is judged as one more function
+(``_Module.top``) and always kept.
+
+A file with no seed, no helper and no module-level code that may report **holds no candidate**: it is
+not parsed at all (``Reduction.candidate``), as if the text screen had passed it over, unless the
+index asks for its definitions (an imported constant) or other files reach a helper through one of
+its imports or classes (a re-export: the ``^name`` entries of ``relevant_names``).
+
 ``sketch`` gives what other files need to know (the helpers this file defines, the names it calls
 with a reportable argument); ``tmplint.project`` joins them across the project and hands each file
 the names that matter to it, so a file calling another file's helper keeps that call.
@@ -66,6 +75,7 @@ _PATH_METHODS = frozenset(PATH_METHODS)
 _UNIQUE = frozenset({"uuid1", "uuid4", "mkstemp", "mkdtemp", "NamedTemporaryFile", "TemporaryDirectory",
                      "SpooledTemporaryFile", "TemporaryFile", "urandom", "token_hex", "token_urlsafe"})
 
+PASSAGE = "^"  # a ``relevant`` entry: an import or class of this file that other files reach a helper through
 Verdict = FrozenSet[str]  # the parameters a value may hold, and OPEN when some part may be reported
 OPEN = ""
 NOTHING: Verdict = frozenset()
@@ -339,6 +349,52 @@ class _Module:
                 self._module_statement(node, None, lines)
         for alias, values in self._alias_values.items():  # once every function and import is known
             self.aliases[alias] = set().union(*(self._mentions(value) for value in values))
+        self.top = self._top_unit(tree, lines)
+        self.tmp_attrs = self._tmp_attrs()
+
+    def _tmp_attrs(self) -> Set[str]:
+        """The attributes a method stores a shared temp folder's path in (``self.cache =
+        root or "/tmp/app"``, directly or through its own names): TMP201 follows them into the
+        methods that read them, so those can report too."""
+        out: Set[str] = set()
+        for unit in self.units:
+            if not unit.stores or not any(d in unit.segment for d in self.tmp_dirs):
+                continue
+            carrying: Set[str] = set()
+            changed = True
+            while changed:
+                changed = False
+                for name, values in unit.bindings.items():
+                    if name not in carrying and any(isinstance(v, ast.expr) and self._carries_tmp_dir(v, carrying)
+                                                    for v in values):
+                        carrying.add(name)
+                        changed = True
+            out.update(attr for attr, values in unit.stores.items()
+                       if any(self._carries_tmp_dir(v, carrying) for v in values))
+        return out
+
+    def _carries_tmp_dir(self, value: ast.expr, names: Set[str]) -> bool:
+        return self._names_tmp_dir(value) or any(isinstance(c, ast.Name) and c.id in names for c in ast.walk(value))
+
+    def _top_unit(self, tree: ast.Module, lines: List[str]) -> _Unit:
+        """The module- and class-level code read as one function without bindings of its own (its names
+        are the module's), so its calls and renames are judged as a function's are: a module-level
+        ``utils.save(".tmp")`` makes the file hold a candidate and names the helper to other files."""
+        body: List[ast.stmt] = []
+        for node in tree.body:
+            if isinstance(node, ast.ClassDef):
+                body.extend(item for item in node.body if not isinstance(item, _FUNCTIONS))
+            elif not isinstance(node, _FUNCTIONS):
+                body.append(node)
+        arguments = ast.arguments(posonlyargs=[], args=[], vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None,
+                                  defaults=[])
+        root = ast.FunctionDef(name="<module>", args=arguments, body=body, decorator_list=[], returns=None,
+                               type_comment=None, lineno=1, col_offset=0, end_lineno=1, end_col_offset=0)
+        top = _Unit(root, lines, None)
+        top.segment = ""  # its statements' words and keywords are ``module_stmts``' to judge
+        top.bindings.clear()  # a module-level name is read through ``module_values``
+        top.imports.clear()
+        return top
 
     def _module_statement(self, node: ast.stmt, cls: Optional[_Class], lines: List[str]) -> None:
         binds: Set[str] = set()
@@ -680,7 +736,7 @@ class _Module:
         unit.consulted = [self.by_id[i] for i in sorted(self._consults.pop()) if i in self.by_id]
 
     def _scan(self, unit: _Unit) -> None:
-        if unit.keyword or unit.names & self.constants or unit.self_attrs & self.class_constants \
+        if unit.keyword or unit.names & self.constants or unit.self_attrs & (self.class_constants | self.tmp_attrs) \
                 or {attr for _, attr in unit.attrs} & self.class_constants or any(w in unit.segment for w in self.special) \
                 or any(d in unit.segment for d in self.tmp_dirs):
             unit.seed = True
@@ -748,6 +804,7 @@ def _module(text: str, options: AnalysisOptions, name: str = "", package: str = 
     module = _Module(tree, text.splitlines(True), options, name, package)
     for unit in module.units:
         module.scan(unit)
+    module.scan(module.top)
     return module
 
 
@@ -758,14 +815,23 @@ def sketch(text: str, options: AnalysisOptions, module: str = "", package: str =
     return None if parsed is None else _sketch(parsed)
 
 
+class Reduction(NamedTuple):
+    """One reading of a file that knows the project's helpers (see ``sketch_and_reduce``)."""
+
+    sketch: Optional[Sketch]  # None: the standard parser rejects the file; parse it whole
+    text: Optional[str]  # the text to parse, functions that cannot matter blanked; None: the whole file
+    candidate: bool  # False: nothing in the file can be reported, and it defines no helper
+
+
 def sketch_and_reduce(text: str, options: AnalysisOptions, relevant: Iterable[str], module: str = "",
-                      package: str = "") -> Tuple[Optional[Sketch], Optional[str]]:
-    """``sketch`` and ``reduce_source`` from one reading of the file."""
+                      package: str = "") -> Reduction:
+    """``sketch`` and ``reduce_source`` from one reading of the file, and whether it holds a candidate."""
     parsed = _module(text, options, module, package)
     if parsed is None:
-        return None, None
+        return Reduction(None, None, True)
     found = _sketch(parsed)
-    return found, (_reduce(parsed, text, relevant) if len(text) >= MIN_SIZE else None)
+    candidate = _mark_seeds(parsed, relevant)
+    return Reduction(found, _blank(parsed, text) if len(text) >= MIN_SIZE else None, candidate)
 
 
 def _sketch(parsed: "_Module") -> Sketch:
@@ -775,7 +841,7 @@ def _sketch(parsed: "_Module") -> Sketch:
     passes = set()
     calls: Dict[str, Set[str]] = {}
     loads: Set[str] = set()
-    for unit in parsed.units:
+    for unit in parsed.units + [parsed.top]:
         for callee, slots, found in unit.passes:
             if OPEN in found:
                 calls.setdefault(callee, set()).update(slots)
@@ -815,12 +881,22 @@ class ProjectHelpers:
                     if _fills(frozenset(slots), self.slots(callee)) and not set(own) <= self.helpers.get(caller, set()):
                         self.helpers.setdefault(caller, set()).update(own)
                         changed = True
+        # The imports and classes that calls reach a helper through (``pkg.save`` re-exporting
+        # ``pkg.io.save``, ``App.save`` inheriting ``Base.save``): the index resolves such a call in
+        # the file that binds them, so that file must be parsed even when it holds no candidate.
+        self.through: Set[str] = set()
+        for one in sketches:
+            for callee, _ in one.calls:
+                self.slots(callee, trail=self.through)
+            for callee, _, _, _ in one.passes:
+                self.slots(callee, trail=self.through)
 
     def __len__(self) -> int:
         return len(self.helpers)
 
-    def slots(self, key: str, depth: int = 0) -> Set[str]:
-        """The renamed slots of what ``key`` names (empty: no helper)."""
+    def slots(self, key: str, depth: int = 0, trail: Optional[Set[str]] = None) -> Set[str]:
+        """The renamed slots of what ``key`` names (empty: no helper); ``trail`` collects the import
+        and class names the lookup went through to find one."""
         found = self.helpers.get(key)
         if found is not None or depth > 8:
             return found or set()
@@ -829,11 +905,16 @@ class ProjectHelpers:
             prefix = ".".join(parts[:cut])
             target = self.aliases.get(prefix)
             if target is not None and target != prefix:
-                return self.slots(".".join([target] + parts[cut:]), depth + 1)
+                found = self.slots(".".join([target] + parts[cut:]), depth + 1, trail)
+                if found and trail is not None:
+                    trail.add(prefix)
+                return found
         owner, _, method = key.rpartition(".")
         out: Set[str] = set()
         for base in self.bases.get(owner, ()):
-            out |= self.slots(f"{base}.{method}", depth + 1)
+            out |= self.slots(f"{base}.{method}", depth + 1, trail)
+        if out and trail is not None:
+            trail.add(owner)
         return out
 
 
@@ -842,9 +923,9 @@ def project_helpers(sketches: Iterable[Sketch]) -> ProjectHelpers:
 
 
 def relevant_names(own: Sketch, helpers: ProjectHelpers, constants: FrozenSet[str]) -> Tuple[str, ...]:
-    """What of the project matters to this file, as ``key:slot`` and ``name``: the helpers it calls
-    with a reportable argument or a parameter in a renamed slot, and the shared-temp-folder
-    constants it reads."""
+    """What of the project matters to this file, as ``key:slot``, ``name`` and ``^name``: the helpers
+    it calls with a reportable argument or a parameter in a renamed slot, the shared-temp-folder
+    constants it reads, and its imports and classes through which other files call a helper."""
     out: Set[str] = set()
     callees = list(own.calls) + [(callee, slots) for callee, slots, _, _ in own.passes]
     for callee, slots in callees:
@@ -852,6 +933,8 @@ def relevant_names(own: Sketch, helpers: ProjectHelpers, constants: FrozenSet[st
         if _fills(frozenset(slots), found):
             out.update(f"{callee}:{slot}" for slot in sorted(found))
     out.update(set(own.loads) & constants)
+    out.update(PASSAGE + name for name in [n for n, _ in own.aliases] + [n for n, _ in own.classes]
+               if name in helpers.through)
     return tuple(sorted(out))
 
 
@@ -861,31 +944,42 @@ def reduce_source(text: str, options: AnalysisOptions, relevant: Iterable[str] =
     if len(text) < MIN_SIZE:
         return None
     module = _module(text, options, module_name, package)
-    return None if module is None else _reduce(module, text, relevant)
+    if module is None:
+        return None
+    _mark_seeds(module, relevant)
+    return _blank(module, text)
 
 
-def _reduce(module: _Module, text: str, relevant: Iterable[str]) -> Optional[str]:
+def _mark_seeds(module: _Module, relevant: Iterable[str]) -> bool:
+    """Mark the units that can hold a finding knowing ``relevant`` (other files' helpers and
+    constants); True when the file holds a candidate: such a unit, module-level code that may
+    rename or report, or a helper."""
     given: Helpers = {}
     constants = set()
+    passage = False
     for item in relevant:
+        if item.startswith(PASSAGE):
+            passage = True
+            continue
         name, _, slot = item.partition(":")
         if slot:
             given.setdefault(name, set()).add(slot)
         else:
             constants.add(name)
     local = _spread(module, given)
-    for unit in module.units:
+    for unit in module.units + [module.top]:
         if unit.reaching or unit.names & constants or {attr for _, attr in unit.attrs} & constants:
             unit.seed = True
         elif any(OPEN in found and _fills(slots, _reached(callee, local, given)) for callee, slots, found in unit.passes):
             unit.seed = True
-    return _blank(module, text)
+    return passage or module.top.seed or any(unit.seed for unit in module.units) \
+        or any(seed for _, _, seed in module.module_stmts)
 
 
 def _blank(module: _Module, text: str) -> Optional[str]:
     """The text without the units that neither are seeds nor feed one."""
     kept_names: Set[str] = set()
-    todo = [unit for unit in module.units if unit.seed]
+    todo = [unit for unit in module.units + [module.top] if unit.seed]
     for unit in todo:
         unit.kept = True
 

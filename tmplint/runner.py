@@ -497,7 +497,7 @@ def _project_jobs():
     if project.analyse_job not in KINDS:
         def analyse_key(job):
             return job.path, ("analyse", job.path, project.module_info(job.path), digest(job.options), job.force,
-                              job.relevant, job.sketch_only)
+                              job.relevant, job.sketch_only, job.define)
 
         def analyse_failed(job, reason):
             from tmplint.analysis.index import FileResult
