@@ -1,6 +1,6 @@
-"""Time tmplint against ruff, bandit and flake8 on one corpus, and check that every speed-up is sound.
+"""Time tmplint against ruff, bandit and flake8 on one corpus or more, and check that every speed-up is sound.
 
-    python benchmarks/run.py CORPUS [--small SMALL_CORPUS] [--runs 3] [--jobs 2] [--skip bandit,...]
+    python benchmarks/run.py CORPUS [CORPUS ...] [--small SMALL_CORPUS] [--runs 3] [--jobs 2] [--skip bandit,...]
 
 What it runs, each ``--runs`` times (bandit, flake8 with flake8-bandit and the screen check once: they
 take minutes), reported as medians of wall time, with the CPU time of the whole process tree (user +
@@ -15,9 +15,16 @@ system, which a busy machine inflates less than wall time) and its peak memory:
   flake8-bandit;
 * on the small corpus, ``flake8`` with its own plugins against ``flake8`` with tmplint added, taking
   turns: the plugin's cost as a share of flake8's own time (flake8-bandit is left out of both);
+* each top-level folder of the corpus checked on its own, cold, once: their sum against the whole
+  tree's cold median (a whole tree should cost at most 1.2x its parts; the project index must not make
+  files pay for the size of the tree around them);
 * checks: the findings of the cold run, the first run, the warm run and a run with the text screen
-  turned off (``TMPLINT_SCREEN=off``) must be identical, byte for byte (for the screen, the finding
-  lines: with it off, files that cannot be parsed are TMP000 on stderr and change the summary line).
+  turned off (``TMPLINT_SCREEN=off``, which turns the reduction off too: every file parsed whole) must
+  be identical, byte for byte (for the screen, the finding lines: with it off, files that cannot be
+  parsed are TMP000 on stderr and change the summary line).
+
+With several corpora, each gets its table, and a last table puts each corpus's ratios side by side:
+the README's speed table is that one, from one run.
 
 tmplint runs from a copy of this checkout's ``tmplint`` package taken at the start, so edits made
 while the benchmark runs neither change what is measured nor invalidate the cache (its key covers
@@ -43,7 +50,7 @@ import sys
 import tempfile
 import threading
 import time
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -274,103 +281,144 @@ def verdict(value: float, limit: float, smaller: bool = True) -> str:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("corpus")
-    parser.add_argument("--small", help="the small corpus for the flake8 plugin's cost (default: CORPUS-small)")
+    parser.add_argument("corpus", nargs="+")
+    parser.add_argument("--small", help="the small corpus for the flake8 plugin's cost (default: the first "
+                                        "CORPUS-small)")
     parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median); default 3")
     parser.add_argument("--jobs", default="2", help="tmplint --jobs (the memory target is at 2)")
-    parser.add_argument("--skip", default="", help="comma-separated: changed,ruff,bandit,flake8,plugin,screen")
+    parser.add_argument("--skip", default="",
+                        help="comma-separated: changed,ruff,bandit,flake8,plugin,screen,folders")
     args = parser.parse_args(argv)
-    corpus = os.path.abspath(args.corpus)
-    small = os.path.abspath(args.small or corpus.rstrip(os.sep) + "-small")
+    corpora = [os.path.abspath(corpus) for corpus in args.corpus]
+    for corpus in corpora:
+        if not os.path.isdir(corpus):
+            parser.error(f"{corpus} is not a folder")
+    small = os.path.abspath(args.small or corpora[0].rstrip(os.sep) + "-small")
     skip = set(filter(None, args.skip.split(",")))
-    if not os.path.isdir(corpus):
-        parser.error(f"{corpus} is not a folder")
+    scratch = tempfile.mkdtemp(prefix="tmplint-bench-")
+    try:
+        shutil.copytree(os.path.join(REPO, "tmplint"), os.path.join(scratch, "code", "tmplint"),
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        # as pip install does: byte-compiled, so no run pays for compiling tmplint (PYTHONDONTWRITEBYTECODE
+        # would otherwise make every run compile it again, 0.2 s)
+        compileall.compile_dir(os.path.join(scratch, "code", "tmplint"), quiet=1)
+        env = dict(os.environ, PYTHONPATH=os.path.join(scratch, "code"))
+        summary = []
+        for number, corpus in enumerate(corpora):
+            work = os.path.join(scratch, f"work{number}")
+            os.mkdir(work)
+            # the flake8 plugin's cost is measured once, on the small corpus
+            plugin = skip if number == 0 else skip | {"plugin"}
+            results, checks, missing = bench(corpus, small, args, env, work, plugin)
+            report(results, checks, missing, corpus)
+            summary.append((corpus, results, checks))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    if len(summary) > 1:
+        report_summary(summary)
+    return 0
+
+
+def bench(corpus: str, small: str, args, env: Dict[str, str], work: str,
+          skip: Set[str]) -> Tuple[Dict[str, Result], List[str], List[str]]:
+    """Every measurement on one corpus: the results, the checks' lines, the tools that are missing."""
     runs = max(1, args.runs)
     missing: List[str] = []
-    scratch = tempfile.mkdtemp(prefix="tmplint-bench-")
-    shutil.copytree(os.path.join(REPO, "tmplint"), os.path.join(scratch, "code", "tmplint"),
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    # as pip install does: byte-compiled, so no run pays for compiling tmplint (PYTHONDONTWRITEBYTECODE
-    # would otherwise make every run compile it again, 0.2 s)
-    compileall.compile_dir(os.path.join(scratch, "code", "tmplint"), quiet=1)
-    env = dict(os.environ, PYTHONPATH=os.path.join(scratch, "code"))
-    work = os.path.join(scratch, "work")
-    os.mkdir(work)
     tmplint = [sys.executable, "-m", "tmplint", "--exit-zero", "--jobs", args.jobs]
     results: Dict[str, Result] = {}
     checks: List[str] = []
-    try:
-        print(f"tmplint on {corpus} ({runs} runs each)", file=sys.stderr)
-        results["cold"] = measure("tmplint, cold (`--no-cache`)", tmplint + ["--no-cache", corpus], work, runs, env)
-        results["fill"] = measure("tmplint, first run (fills the cache)", tmplint + [corpus], work, 1, env)
-        results["warm"] = measure("tmplint, warm (nothing changed)", tmplint + [corpus], work, runs, env)
-        same = results["cold"].output == results["fill"].output == results["warm"].output
-        checks.append(f"cold, first and warm runs: {'identical' if same else 'DIFFERENT'} findings "
-                      f"({results['cold'].output.count(b': TMP')} lines)")
-        if "changed" not in skip:
-            plain, flagged = pick_files(corpus, results["cold"].output)
-            for kind, path in (("screened out", plain), ("with a finding", flagged)):
-                if path is None:
-                    continue
-                edit = Edit(path)
-                try:
-                    results[f"changed {kind}"] = measure(f"one changed file ({kind}), whole corpus",
-                                                         tmplint + [corpus], work, runs, env, before=edit)
-                    results[f"alone {kind}"] = measure(f"one changed file ({kind}), that file alone",
-                                                       tmplint + [path], work, runs, env, before=edit)
-                finally:
-                    edit.restore()
-                checks.append(f"the changed file {kind}: {os.path.relpath(path, corpus)}")
-        if "ruff" not in skip:
-            ruff = tool("ruff")
-            if ruff is None:
-                missing.append("ruff (pip install ruff)")
-            else:
-                results["ruff"] = measure("ruff (S108, S306)", [ruff, "check", "--no-cache", "--isolated",
-                                                                "--select", "S108,S306", "--exit-zero", corpus],
-                                          work, runs)
-        if "bandit" not in skip:
-            bandit = tool("bandit")
-            if bandit is None:
-                missing.append("bandit (pip install bandit)")
-            else:
-                results["bandit"] = measure("bandit (B108, B306)", [bandit, "-r", "-t", "B108,B306", "-q", corpus],
-                                            work, 1)
-        flake8_ok = has_module("flake8")
-        if not flake8_ok and not {"flake8", "plugin"} <= skip:
-            missing.append("flake8 (pip install flake8)")
-        if "flake8" not in skip and flake8_ok:
-            if not has_module("flake8_bandit"):
-                missing.append("flake8-bandit (pip install flake8-bandit)")
-            else:
-                results["flake8"] = measure("flake8 + flake8-bandit (S108, S306)", [
-                    sys.executable, "-c", FLAKE8, "tmplint", "--select", "S108,S306", "--exit-zero", corpus],
-                    work, 1)
-        if "plugin" not in skip and flake8_ok:
-            if not os.path.isdir(small):
-                missing.append(f"the small corpus {small} (see --small)")
-            else:
-                pair = alternate({
-                    "flake8 alone, small corpus": [
-                        sys.executable, "-c", FLAKE8, "tmplint,flake8-bandit", "--exit-zero", small],
-                    "flake8 + tmplint plugin, small corpus": [
-                        sys.executable, "-c", FLAKE8, "flake8-bandit", "--extend-select", "TMP", "--exit-zero", small],
-                }, work, runs, env)
-                results["flake8 alone"], results["flake8 + tmplint"] = pair.values()
-        if "screen" not in skip:
-            off = dict(env, TMPLINT_SCREEN="off")
-            results["screen off"] = measure("tmplint, text screen off (soundness check)",
-                                            tmplint + ["--no-cache", corpus], work, 1, off)
-            on, off = finding_lines(results["cold"].output), finding_lines(results["screen off"].output)
-            checks.append(f"screen on and off: {'identical' if on == off else 'DIFFERENT'} findings "
-                          f"({len(on)} lines; the summary line may differ: with the screen off, files that "
-                          f"cannot be parsed are reported as TMP000 on stderr, as rules.md allows)")
-            for line in sorted(set(on) ^ set(off))[:20]:
-                checks.append(f"  {'only with the screen on' if line in on else 'only with the screen off'}: {line}")
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    report(results, checks, missing, corpus)
-    return 0
+    print(f"tmplint on {corpus} ({runs} runs each)", file=sys.stderr)
+    results["cold"] = measure("tmplint, cold (`--no-cache`)", tmplint + ["--no-cache", corpus], work, runs, env)
+    results["fill"] = measure("tmplint, first run (fills the cache)", tmplint + [corpus], work, 1, env)
+    results["warm"] = measure("tmplint, warm (nothing changed)", tmplint + [corpus], work, runs, env)
+    same = results["cold"].output == results["fill"].output == results["warm"].output
+    checks.append(f"cold, first and warm runs: {'identical' if same else 'DIFFERENT'} findings "
+                  f"({results['cold'].output.count(b': TMP')} lines)")
+    if "changed" not in skip:
+        plain, flagged = pick_files(corpus, results["cold"].output)
+        for kind, path in (("screened out", plain), ("with a finding", flagged)):
+            if path is None:
+                continue
+            edit = Edit(path)
+            try:
+                results[f"changed {kind}"] = measure(f"one changed file ({kind}), whole corpus",
+                                                     tmplint + [corpus], work, runs, env, before=edit)
+                results[f"alone {kind}"] = measure(f"one changed file ({kind}), that file alone",
+                                                   tmplint + [path], work, runs, env, before=edit)
+            finally:
+                edit.restore()
+            checks.append(f"the changed file {kind}: {os.path.relpath(path, corpus)}")
+    if "ruff" not in skip:
+        ruff = tool("ruff")
+        if ruff is None:
+            missing.append("ruff (pip install ruff)")
+        else:
+            results["ruff"] = measure("ruff (S108, S306)", [ruff, "check", "--no-cache", "--isolated",
+                                                            "--select", "S108,S306", "--exit-zero", corpus],
+                                      work, runs)
+    if "bandit" not in skip:
+        bandit = tool("bandit")
+        if bandit is None:
+            missing.append("bandit (pip install bandit)")
+        else:
+            results["bandit"] = measure("bandit (B108, B306)", [bandit, "-r", "-t", "B108,B306", "-q", corpus],
+                                        work, 1)
+    flake8_ok = has_module("flake8")
+    if not flake8_ok and not {"flake8", "plugin"} <= skip:
+        missing.append("flake8 (pip install flake8)")
+    if "flake8" not in skip and flake8_ok:
+        if not has_module("flake8_bandit"):
+            missing.append("flake8-bandit (pip install flake8-bandit)")
+        else:
+            results["flake8"] = measure("flake8 + flake8-bandit (S108, S306)", [
+                sys.executable, "-c", FLAKE8, "tmplint", "--select", "S108,S306", "--exit-zero", corpus],
+                work, 1)
+    if "plugin" not in skip and flake8_ok:
+        if not os.path.isdir(small):
+            missing.append(f"the small corpus {small} (see --small)")
+        else:
+            pair = alternate({
+                "flake8 alone, small corpus": [
+                    sys.executable, "-c", FLAKE8, "tmplint,flake8-bandit", "--exit-zero", small],
+                "flake8 + tmplint plugin, small corpus": [
+                    sys.executable, "-c", FLAKE8, "flake8-bandit", "--extend-select", "TMP", "--exit-zero", small],
+            }, work, runs, env)
+            results["flake8 alone"], results["flake8 + tmplint"] = pair.values()
+    if "screen" not in skip:
+        off = dict(env, TMPLINT_SCREEN="off")
+        results["screen off"] = measure("tmplint, text screen off (soundness check)",
+                                        tmplint + ["--no-cache", corpus], work, 1, off)
+        on, off = finding_lines(results["cold"].output), finding_lines(results["screen off"].output)
+        checks.append(f"screen on and off: {'identical' if on == off else 'DIFFERENT'} findings "
+                      f"({len(on)} lines; the summary line may differ: with the screen off, files that "
+                      f"cannot be parsed are reported as TMP000 on stderr, as rules.md allows)")
+        for line in sorted(set(on) ^ set(off))[:20]:
+            checks.append(f"  {'only with the screen on' if line in on else 'only with the screen off'}: {line}")
+    if "folders" not in skip:
+        results["folders"] = folder_sum(corpus, tmplint + ["--no-cache"], work, env)
+    return results, checks, missing
+
+
+def folder_sum(corpus: str, tmplint: List[str], work: str, env: Dict[str, str]) -> Result:
+    """Each top-level folder checked alone, cold, once (the corpus's own top-level files as one more
+    run): one Result whose single wall time is their sum, and whose memory is the largest of them."""
+    entries = sorted(os.listdir(corpus))
+    parts = [[os.path.join(corpus, e)] for e in entries if os.path.isdir(os.path.join(corpus, e))]
+    loose = [os.path.join(corpus, e) for e in entries if e.endswith(".py") and os.path.isfile(os.path.join(corpus, e))]
+    if loose:
+        parts.append(loose)
+    total = Result("tmplint, cold, each top-level folder alone (sum)", f"{len(parts)} runs")
+    walls, cpus = [], []
+    for paths in parts:
+        wall, cpu, _, _, sampler = run(tmplint + paths, work, env)
+        walls.append(wall)
+        cpus.append(cpu)
+        total.peak_rss = max(total.peak_rss, sampler.peak_rss)
+        if sampler.peak_rss == total.peak_rss:
+            total.peak_pss, total.processes = sampler.peak_pss, sampler.processes
+    total.walls, total.cpus = [sum(walls)], [sum(cpus)]
+    print(f"  {total.label}: {sum(walls):.2f} s wall over {len(parts)} folders", file=sys.stderr, flush=True)
+    return total
 
 
 def report(results: Dict[str, Result], checks: List[str], missing: List[str], corpus: str) -> None:
@@ -394,6 +442,10 @@ def report(results: Dict[str, Result], checks: List[str], missing: List[str], co
     for key in ("changed screened out", "changed with a finding", "alone screened out", "alone with a finding"):
         if get(key):
             notes[key] = f"{verdict(get(key).median, 0.5)} < 0.5 s"
+    folders = get("folders")
+    if cold and folders:
+        ratio = cold.median / folders.median
+        notes["folders"] = f"the whole tree costs {ratio:.2f}x this sum: {verdict(ratio, 1.2)} <= 1.2x"
     alone, plugged = get("flake8 alone"), get("flake8 + tmplint")
     if alone and plugged:
         extra = (plugged.median - alone.median) / alone.median * 100
@@ -410,6 +462,23 @@ def report(results: Dict[str, Result], checks: List[str], missing: List[str], co
         print(f"- {line}")
     for name in missing:
         print(f"- missing, not measured: {name}")
+
+
+def report_summary(summary: List[Tuple[str, Dict[str, Result], List[str]]]) -> None:
+    """One row per corpus, from this run: the ratios the targets are set on (the README's speed table)."""
+    print("\n| corpus | files | tmplint cold | ruff | tmplint / ruff | whole tree / sum of its folders | "
+          "peak memory (RSS sum) | findings, screens on and off |")
+    print("|---|---|---|---|---|---|---|---|")
+    for corpus, results, checks in summary:
+        files = sum(len([n for n in names if n.endswith(".py")]) for _, _, names in os.walk(corpus))
+        cold, ruff, folders = results.get("cold"), results.get("ruff"), results.get("folders")
+        same = next((c.split(":")[1].split("(")[0].strip() for c in checks if c.startswith("screen on and off")),
+                    "not checked")
+        print(f"| `{os.path.basename(corpus)}` | {files} | {cold.median:.2f} s | "
+              f"{f'{ruff.median:.2f} s' if ruff else 'n/a'} | "
+              f"{f'{cold.median / ruff.median:.1f}x' if ruff else 'n/a'} | "
+              f"{f'{cold.median / folders.median:.2f}x' if folders else 'n/a'} | {mb(cold.peak_rss)} | {same} |"
+              if cold else f"| `{corpus}` | {files} | n/a | | | | | |")
 
 
 def _load() -> str:

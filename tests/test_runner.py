@@ -293,3 +293,35 @@ def test_big_files_run_alone_and_the_rest_side_by_side(tmp_path, monkeypatch):
     for path in big:
         assert not any(overlap(path, other) for other in spans if other != path), path
     assert any(overlap(a, b) for a in small for b in small if a < b)
+
+
+def test_a_big_file_that_hands_libcst_little_runs_side_by_side(tmp_path, monkeypatch):
+    """What counts is what a job may hand LibCST (``project.job_weight``): a big file's first reading
+    (the standard parser's sketch) or a reduced parse runs beside others; its whole parse does not."""
+    monkeypatch.setattr(runner, "HEAVY_BYTES", 1000)
+    monkeypatch.setitem(runner.KINDS, timed_job, runner._Kind(key=lambda path: (path, ("timed",)),
+                                                              failed=lambda path, reason: None,
+                                                              safe=lambda path: False,
+                                                              weight=lambda path: 10 if "light" in path else None))
+    paths = []
+    for name in ("light0", "light1", "heavy0"):
+        (tmp_path / f"{name}.py").write_text("x = 1\n" * 400)  # 2,400 bytes each
+        paths.append(str(tmp_path / f"{name}.py"))
+    mapper = runner.Mapper(2, None)
+    try:
+        spans = dict(zip(paths, mapper(timed_job, paths)))
+    finally:
+        mapper.close()
+    light0, light1, heavy = paths
+    assert spans[light0][0] < spans[light1][1] and spans[light1][0] < spans[light0][1]  # side by side
+    assert all(spans[heavy][1] <= spans[p][0] or spans[p][1] <= spans[heavy][0] for p in (light0, light1))
+
+
+def test_project_jobs_weigh_what_reaches_libcst():
+    from tmplint import project
+    from tmplint.config import AnalysisOptions
+
+    options = AnalysisOptions()
+    assert project.job_weight(project.Job("big.py", options, sketch_only=True)) == 0
+    assert project.job_weight(project.Job("big.py", options, relevant=(), weight=1234)) == 1234
+    assert project.job_weight(project.Job("big.py", options)) is None  # whole: the file's size

@@ -241,6 +241,13 @@ class Job(NamedTuple):
     relevant: Optional[Tuple[str, ...]] = None  # reduce, knowing these helpers of other files; None: whole
     sketch_only: bool = False  # stop before LibCST: the standard parser's sketch (tmplint.reduce)
     define: bool = False  # parse for what it defines, even when it holds no candidate (the index asks)
+    weight: Optional[int] = None  # the bytes it may hand LibCST, as its sketch foresaw; None: the file's size
+
+
+def job_weight(job: Job) -> Optional[int]:
+    """What a job may hand LibCST (``runner``: big files run one at a time): a big file's first reading
+    is the standard parser's alone, and a reduced one parses what its sketch foresaw."""
+    return 0 if job.sketch_only else job.weight
 
 
 def analyse_job(job: Job) -> FileResult:
@@ -280,7 +287,7 @@ def analyse_source(text: str, path: str, options: AnalysisOptions, info: ModuleI
         reduced = relevant if parse_text is not None else None
     elif reduce_mod.ENABLED:
         sketch = reduce_mod.sketch(text, options, info.name, info.package)
-        if sketch_only and sketch is not None and len(text) >= reduce_mod.MIN_SIZE:
+        if sketch_only and len(text) >= reduce_mod.MIN_SIZE:  # (no sketch: parsed whole, next)
             return FileResult(path, info, "sketched", imports=imports, sketch=sketch)
     try:
         try:
@@ -420,9 +427,19 @@ class ProjectRun:
         if not sketched:
             return first
         helpers, constants = self._helpers(first)
-        jobs = [Job(r.path, self.options, True, reduce_mod.relevant_names(r.sketch, helpers, constants),
-                    define=r.path in define) for r in sketched if r.sketch is not None]
-        done = {r.path: r for r in self.mapper(analyse_job, jobs)}
+        jobs, done = [], {}
+        for r in sketched:
+            if r.sketch is None:
+                jobs.append(Job(r.path, self.options, True, define=r.path in define))
+                continue
+            relevant = reduce_mod.relevant_names(r.sketch, helpers, constants)
+            if not relevant and not r.sketch.candidate and r.path not in define:
+                # what the first reading decided stands: nothing of the project changes it
+                done[r.path] = replace(r, status="screened", reduced=relevant)
+            else:
+                jobs.append(Job(r.path, self.options, True, relevant, define=r.path in define,
+                                weight=r.sketch.weight))
+        done.update((r.path, r) for r in self.mapper(analyse_job, jobs))
         return [done.get(r.path, r) for r in first]
 
     def analyse(self, paths: Sequence[str], force: bool, define: AbstractSet[str] = frozenset()) -> List[FileResult]:
@@ -479,7 +496,8 @@ class ProjectRun:
                     stale[path] = tuple(sorted(set(wanted) | set(result.reduced)))
         if not stale:
             return False
-        jobs = [Job(path, self.options, True, relevant, define=self.results[path].status == "parsed")
+        jobs = [Job(path, self.options, True, relevant, define=self.results[path].status == "parsed",
+                    weight=self.results[path].sketch.weight)  # type: ignore[union-attr]
                 for path, relevant in sorted(stale.items())]
         for result in self.mapper(analyse_job, jobs):
             self.results[result.path] = result

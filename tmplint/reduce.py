@@ -45,6 +45,7 @@ import ast
 import builtins
 import os
 import warnings
+from collections import deque
 from typing import Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Set, Tuple
 
 from tmplint.analysis.knowledge import PATH_METHODS, TMP_KEYWORD
@@ -76,6 +77,35 @@ _UNIQUE = frozenset({"uuid1", "uuid4", "mkstemp", "mkdtemp", "NamedTemporaryFile
                      "SpooledTemporaryFile", "TemporaryFile", "urandom", "token_hex", "token_urlsafe"})
 
 PASSAGE = "^"  # a ``relevant`` entry: an import or class of this file that other files reach a helper through
+# Fields that never hold a node ``_walk`` needs: names, flags, and the ``ctx``/``op`` markers
+_LEAF_FIELDS = frozenset({"ctx", "op", "id", "attr", "arg", "name", "asname", "module", "level", "kind",
+                          "type_comment", "conversion", "is_async", "simple", "tag"})
+_CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
+
+
+def _walk(root: ast.AST) -> Iterable[ast.AST]:
+    """``ast.walk``'s nodes in its order, without its generators per node and the context and operator
+    markers (a big module has millions of nodes: this reading is most of the reduction's cost)."""
+    todo = deque([root])
+    pop, push = todo.popleft, todo.append
+    node_type = ast.AST
+    while todo:
+        node = pop()
+        yield node
+        kind = type(node)
+        fields = _CHILD_FIELDS.get(kind)
+        if fields is None:
+            fields = _CHILD_FIELDS[kind] = tuple(f for f in kind._fields if f not in _LEAF_FIELDS)
+        for field in fields:
+            value = getattr(node, field, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, node_type):
+                        push(item)
+            elif isinstance(value, node_type):
+                push(value)
+
+
 Verdict = FrozenSet[str]  # the parameters a value may hold, and OPEN when some part may be reported
 OPEN = ""
 NOTHING: Verdict = frozenset()
@@ -92,6 +122,8 @@ class Sketch(NamedTuple):
     constants: Tuple[str, ...]  # module-level names bound to a shared temp folder's path
     aliases: Tuple[Tuple[str, str], ...] = ()  # pkg.mod.util -> mercurial.util: what its imports bind
     classes: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()  # pkg.mod.Saver -> its bases, qualified
+    weight: int = 0  # the bytes LibCST would parse knowing only this file (the runner's size for it)
+    candidate: bool = True  # knowing only this file, it holds a candidate (see ``sketch_and_reduce``)
 
 
 class _Param(NamedTuple):
@@ -144,7 +176,7 @@ class _Unit:
         self.bindings.setdefault(name, []).append(value)
 
     def _bind_target(self, target: ast.expr, value: object) -> None:
-        for child in ast.walk(target):
+        for child in _walk(target):
             if isinstance(child, ast.Name):
                 self._bind(child.id, value)
             elif isinstance(child, ast.Attribute) and _is_self(child.value) and isinstance(value, ast.expr):
@@ -153,7 +185,7 @@ class _Unit:
     def _read(self, root: ast.AST) -> None:
         callees: Set[int] = set()
         loads: List[ast.Name] = []
-        for node in ast.walk(root):
+        for node in _walk(root):
             kind = type(node)
             if kind is ast.Name:  # the commonest first: a big file has millions of nodes
                 if type(node.ctx) is ast.Load:  # type: ignore[attr-defined]
@@ -374,7 +406,7 @@ class _Module:
         return out
 
     def _carries_tmp_dir(self, value: ast.expr, names: Set[str]) -> bool:
-        return self._names_tmp_dir(value) or any(isinstance(c, ast.Name) and c.id in names for c in ast.walk(value))
+        return self._names_tmp_dir(value) or any(isinstance(c, ast.Name) and c.id in names for c in _walk(value))
 
     def _top_unit(self, tree: ast.Module, lines: List[str]) -> _Unit:
         """The module- and class-level code read as one function without bindings of its own (its names
@@ -400,8 +432,9 @@ class _Module:
         binds: Set[str] = set()
         reads: Set[str] = set()
         renames = seed = False
-        called = {id(c.func) for c in ast.walk(node) if isinstance(c, ast.Call)}
-        for child in ast.walk(node):
+        nodes = list(_walk(node))
+        called = {id(c.func) for c in nodes if isinstance(c, ast.Call)}
+        for child in nodes:
             if isinstance(child, ast.Name):
                 (binds if isinstance(child.ctx, ast.Store) else reads).add(child.id)
             elif isinstance(child, (ast.Import, ast.ImportFrom)):
@@ -426,7 +459,7 @@ class _Module:
         if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:
-                for bound in ast.walk(target):
+                for bound in _walk(target):
                     if isinstance(bound, ast.Name):
                         (cls.class_values if cls else self.module_values).setdefault(bound.id, []).append(node.value)
                         if self._names_tmp_dir(node.value):
@@ -438,7 +471,7 @@ class _Module:
             self.exported_wrappers.update(self._qualified(cls.name + "." + b if cls else b) for b in binds)
         segment = "".join(lines[node.lineno - 1:node.end_lineno or node.lineno])
         seed = seed or renames or any(w in segment for w in self.special) or any(d in segment for d in self.tmp_dirs) \
-            or any(isinstance(c, ast.keyword) and c.arg is not None and TMP_KEYWORD.match(c.arg) for c in ast.walk(node))
+            or any(isinstance(c, ast.keyword) and c.arg is not None and TMP_KEYWORD.match(c.arg) for c in nodes)
         self.module_stmts.append((binds, reads, seed))
 
     def _qualified(self, name: str) -> str:
@@ -478,7 +511,7 @@ class _Module:
     def _mentions(self, value: ast.expr, unit: Optional[_Unit] = None) -> Set[str]:
         """The keys a value names: ``partial(utils._atomic_save)``, ``retry(...)(save)``."""
         out: Set[str] = set()
-        for child in ast.walk(value):
+        for child in _walk(value):
             if isinstance(child, (ast.Name, ast.Attribute)):
                 found = self.reference(child, unit)
                 if found is not None:
@@ -487,7 +520,7 @@ class _Module:
 
     def _names_tmp_dir(self, value: ast.expr) -> bool:
         return any(isinstance(c, ast.Constant) and isinstance(c.value, (str, bytes))
-                   and any(str(d) in str(c.value) for d in self.tmp_dirs) for c in ast.walk(value))
+                   and any(str(d) in str(c.value) for d in self.tmp_dirs) for c in _walk(value))
 
     # --- values ------------------------------------------------------------------------------------
 
@@ -812,7 +845,17 @@ def sketch(text: str, options: AnalysisOptions, module: str = "", package: str =
     """What this file tells the others (None: the standard parser rejects it; it is parsed whole).
     ``module`` and ``package``: its dotted name and package, which qualify its keys."""
     parsed = _module(text, options, module, package)
-    return None if parsed is None else _sketch(parsed)
+    if parsed is None:
+        return None
+    found = _sketch(parsed)
+    if len(text) < MIN_SIZE:
+        return found
+    candidate = _mark_seeds(parsed, ())
+    if candidate:
+        weight = len(_blank(parsed, text) or text)
+    else:  # what stays if other files' helpers make it a candidate after all: at least its module-level code
+        weight = len(text) - sum(len(unit.segment) for unit in parsed.units)
+    return found._replace(weight=weight, candidate=candidate)
 
 
 class Reduction(NamedTuple):
@@ -865,6 +908,7 @@ class ProjectHelpers:
 
     def __init__(self, sketches: Iterable[Sketch]) -> None:
         sketches = list(sketches)
+        self._known: Optional[Dict[str, Set[str]]] = None
         self.helpers: Helpers = {}
         self.aliases: Dict[str, str] = {}
         self.bases: Dict[str, Tuple[str, ...]] = {}
@@ -885,11 +929,11 @@ class ProjectHelpers:
         # ``pkg.io.save``, ``App.save`` inheriting ``Base.save``): the index resolves such a call in
         # the file that binds them, so that file must be parsed even when it holds no candidate.
         self.through: Set[str] = set()
-        for one in sketches:
-            for callee, _ in one.calls:
-                self.slots(callee, trail=self.through)
-            for callee, _, _, _ in one.passes:
-                self.slots(callee, trail=self.through)
+        callees = {callee for one in sketches for callee, _ in one.calls}
+        callees.update(callee for one in sketches for callee, _, _, _ in one.passes)
+        for callee in sorted(callees):
+            self.slots(callee, trail=self.through)
+        self._known = {}  # the helpers are final: so is each key's answer
 
     def __len__(self) -> int:
         return len(self.helpers)
@@ -897,6 +941,14 @@ class ProjectHelpers:
     def slots(self, key: str, depth: int = 0, trail: Optional[Set[str]] = None) -> Set[str]:
         """The renamed slots of what ``key`` names (empty: no helper); ``trail`` collects the import
         and class names the lookup went through to find one."""
+        known = self._known
+        if known is not None and trail is None and not depth:
+            if key not in known:
+                known[key] = self._resolve(key, 0, None)
+            return known[key]
+        return self._resolve(key, depth, trail)
+
+    def _resolve(self, key: str, depth: int, trail: Optional[Set[str]]) -> Set[str]:
         found = self.helpers.get(key)
         if found is not None or depth > 8:
             return found or set()

@@ -87,14 +87,16 @@ class _Kind(NamedTuple):
     failed: Callable[[Any, str], Any]  # (item, reason) -> the result for a file that could not be done
     safe: Callable[[Any], bool]  # item -> True when it cannot reach the parser, so it may run here
     parses: bool = True  # some items may reach the parser: big files then run one at a time
+    weight: Optional[Callable[[Any], Optional[int]]] = None  # item -> the bytes it may hand LibCST (None: its size)
 
 
 KINDS: Dict[Callable, _Kind] = {}
 
 
 def register(job: Callable, key: Callable[[Any], Tuple[str, Any]], failed: Callable[[Any, str], Any],
-             safe: Callable[[Any], bool], parses: bool = True) -> None:
-    KINDS[job] = _Kind(key, failed, safe, parses)
+             safe: Callable[[Any], bool], parses: bool = True,
+             weight: Optional[Callable[[Any], Optional[int]]] = None) -> None:
+    KINDS[job] = _Kind(key, failed, safe, parses, weight)
 
 
 @lru_cache(maxsize=64)
@@ -465,7 +467,7 @@ class Mapper:
         """The results, and the items a worker died on (a crash may come from outside: not cached)."""
         if self.pool is None:
             self.pool = Pool(self.jobs)
-        sizes = [_size(kind.key(item)[0]) if kind is not None else 0 for item in items]
+        sizes = [_weight(kind, item) if kind is not None else 0 for item in items]
         order = sorted(range(len(items)), key=lambda i: -sizes[i])
         heavy = sum(1 for size in sizes if size > HEAVY_BYTES) if kind is not None and kind.parses else 0
         failed = kind.failed if kind is not None else _no_fallback
@@ -479,6 +481,12 @@ class Mapper:
 
 def _no_fallback(item: Any, reason: str) -> Any:
     raise RuntimeError(f"tmplint worker: {reason}")
+
+
+def _weight(kind: _Kind, item: Any) -> int:
+    """What an item may hand LibCST, in bytes: a big file read reduced, or only sketched, is light."""
+    found = kind.weight(item) if kind.weight is not None else None
+    return _size(kind.key(item)[0]) if found is None else found
 
 
 def _size(path: str) -> int:
@@ -506,7 +514,7 @@ def _project_jobs():
                               (engine.cannot_analyse(job.path, reason),))
 
         register(project.analyse_job, analyse_key, analyse_failed,
-                 safe=lambda job: not job.force and screened_out(job.path, job.options))
+                 safe=lambda job: not job.force and screened_out(job.path, job.options), weight=project.job_weight)
         register(project.scan_job, key=lambda job: (job[0], ("scan", digest(job[1]))),
                  failed=lambda job, reason: True, safe=lambda job: True, parses=False)  # a failed scan admits the file
     return project
