@@ -281,3 +281,51 @@ def test_check_paths_reads_pyproject_and_counts_columns_from_one(tmp_path, monke
     assert (found.col, found.end_col) == (shown["column"], shown["end_column"])
     assert [d.col for d in tmplint.check_source((tmp_path / "src" / "weak.py").read_text(), "src/weak.py")] == [
         found.col]
+
+
+def test_stage_two_admits_a_file_that_imports_the_helpers_package_not_one_that_names_it(tmp_path):
+    """In a tree of many projects a package's name is an everyday word ("ray", "pip", "salt"): a file
+    can call another package's helper only through an import, so only an import admits it."""
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "__init__.py").write_text("")
+    helpers = (("save", ("pkg",)),)
+    prose = tmp_path / "other" / "prose.py"
+    prose.write_text("# pkg has a save() we do not use\ndef save(x):\n    return x\n")
+    importer = tmp_path / "other" / "importer.py"
+    importer.write_text("from pkg.io import save\n\ndef run():\n    save('.tmp_x', 'x')\n")
+    methods = tmp_path / "other" / "methods.py"
+    methods.write_text("def run(saver):\n    saver.save('.tmp_x')\n")
+    assert not project.scan_text(prose.read_text(), str(prose), helpers)
+    assert project.scan_text(importer.read_text(), str(importer), helpers)
+    assert project.scan_text(methods.read_text(), str(methods), (("save", ("*",)),))  # a method: the name alone
+    inside = tmp_path / "pkg"
+    inside.mkdir()
+    (inside / "__init__.py").write_text("")
+    (inside / "user.py").write_text("from .io import save\n")
+    assert project.scan_text("from .io import save\n", str(inside / "user.py"), helpers)
+
+
+def test_a_helper_method_admits_a_file_that_uses_it_as_an_attribute():
+    """A method is called as an attribute (``self.save(...)``, ``saver.save``), its class by name; a
+    special method (``__init__``) through its class: the word alone admits nothing."""
+    methods = (("save", (".",)),)
+    assert project.scan_text("def f(saver):\n    saver.save('.tmp')\n", "m.py", methods)
+    assert project.scan_text("def f(s):\n    cb = s.\\\n        save\n", "m.py", methods)
+    assert not project.scan_text("def save(x):\n    return x  # save it\n", "m.py", methods)
+    assert project.scan_text("from app import Saver\nSaver('.tmp')\n", "m.py", (("Saver", ("*",)),))
+
+
+def test_helper_names_give_methods_as_attributes_and_classes_by_name(tmp_path):
+    from tmplint.analysis.index import Index
+    from tmplint.api import settings_for
+    from tmplint.files import iter_python_files
+
+    (tmp_path / "app.py").write_text(
+        "import os\n\nclass Saver:\n    def __init__(self, tmp):\n        os.replace(tmp, 'x')\n\n"
+        "    def save(self, tmp, dst):\n        os.replace(tmp, dst)\n")
+    settings = settings_for(str(tmp_path))
+    files = sorted(iter_python_files([str(tmp_path)], settings))
+    run = project.ProjectRun(settings, project.serial_map)
+    run.run(files)
+    names = Index(run.results, run.locator).helper_names()
+    assert names["save"] == {"."} and names["Saver"] == {"*"} and "__init__" not in names

@@ -287,7 +287,7 @@ def analyse_source(text: str, path: str, options: AnalysisOptions, info: ModuleI
         reduced = relevant if parse_text is not None else None
     elif reduce_mod.ENABLED:
         sketch = reduce_mod.sketch(text, options, info.name, info.package)
-        if sketch_only and len(text) >= reduce_mod.MIN_SIZE:  # (no sketch: parsed whole, next)
+        if sketch_only:  # (no sketch: parsed whole, next)
             return FileResult(path, info, "sketched", imports=imports, sketch=sketch)
     try:
         try:
@@ -352,11 +352,39 @@ def scan_job(job: Tuple[str, Helpers]) -> bool:
 
 def scan_text(text: str, path: str, helpers: Helpers) -> bool:
     """Stage two: can the file call one of the helpers? It mentions the helper's name as a word, and
-    the top-level package of a module that defines or re-exports it, unless it lies in that package
-    itself (relative imports); ``*`` (methods, reached through ``self``) asks for the name alone."""
-    own = module_info(path).name.split(".")[0]
-    return any(mentions_any(text, (name,)) and ("*" in tops or own in tops or mentions_any(text, tops))
-               for name, tops in helpers)
+    imports from the top-level package of a module that defines or re-exports it, unless it lies in
+    that package itself (relative imports); ``*`` (a helper method's class) asks for the name alone,
+    ``.`` (a helper method, reached through ``self`` or an instance) for it as an attribute. A package
+    named only in prose or strings does not count: a tree of many projects mentions their names
+    everywhere."""
+    info = module_info(path)
+    own = info.name.split(".")[0]
+    imported: Optional[Set[str]] = None
+    for name, tops in helpers:
+        if not mentions_any(text, (name,)):
+            continue
+        if "*" in tops or own in tops or "." in tops and mentions_attribute(text, name):
+            return True
+        if imported is None:
+            imported = {name.split(".")[0] for name in text_imports(text, info)}
+        if imported & set(tops):
+            return True
+    return False
+
+
+def mentions_attribute(text: str, name: str) -> bool:
+    """``name`` as a word right after a dot (``self.save``, ``saver . save``)."""
+    size = len(name)
+    i = text.find(name)
+    while i >= 0:
+        after = text[i + size] if i + size < len(text) else " "
+        j = i - 1
+        while j >= 0 and text[j] in " \t\\\n":
+            j -= 1
+        if j >= 0 and text[j] == "." and not (after.isalnum() or after == "_"):
+            return True
+        i = text.find(name, i + size)
+    return False
 
 
 def mentions_any(text: str, names: Iterable[str]) -> bool:
@@ -396,6 +424,8 @@ class ProjectRun:
         self.depth: Dict[str, int] = {}
         self.admitted: Set[str] = set()  # parsed for findings (stage one or two), so a TMP000 counts
         self.named: Set[str] = set()
+        self._helpers_for: Optional[Tuple[FrozenSet[int], Tuple[reduce_mod.ProjectHelpers, FrozenSet[str]],
+                                          List[reduce_mod.Sketch]]] = None
 
     def _own_text(self, path: str) -> Optional[str]:
         """The text to analyse ``path`` from in this process; None: from disk, through the mapper."""
@@ -414,8 +444,16 @@ class ProjectRun:
         return None
 
     def _helpers(self, extra: Iterable[FileResult] = ()) -> Tuple[reduce_mod.ProjectHelpers, FrozenSet[str]]:
-        sketches = [r.sketch for r in list(self.results.values()) + list(extra) if r.sketch is not None]
-        return reduce_mod.project_helpers(sketches), frozenset(c for one in sketches for c in one.constants)
+        """The project's helpers from every sketch so far; built again only when a sketch changed (the
+        main process does this between rounds, on every file's sketch)."""
+        results = {r.path: r for r in extra}
+        results.update((p, r) for p, r in self.results.items() if p not in results)
+        sketches = [r.sketch for r in results.values() if r.sketch is not None]
+        key = frozenset(id(one) for one in sketches)
+        if self._helpers_for is None or self._helpers_for[0] != key:
+            found = reduce_mod.project_helpers(sketches), frozenset(c for one in sketches for c in one.constants)
+            self._helpers_for = (key, found, sketches)  # (the sketches kept alive: their ids stay theirs)
+        return self._helpers_for[1]
 
     def _run_jobs(self, paths: List[str], force: bool, define: AbstractSet[str]) -> List[FileResult]:
         """Big files are sketched first, so each is parsed (reduced) knowing every helper found so far;

@@ -35,10 +35,10 @@ its imports or classes (a re-export: the ``^name`` entries of ``relevant_names``
 with a reportable argument); ``tmplint.project`` joins them across the project and hands each file
 the names that matter to it, so a file calling another file's helper keeps that call.
 
-It must be sound: tests/test_reduce.py checks every fixture tree reduced and whole, and the stress
-and benchmark corpora gave identical findings both ways. It is off unless ``TMPLINT_REDUCE=on``
-until it also pays (see ``ENABLED``). A file that does not parse reduced is parsed whole, and the
-fixer never writes a reduced text: ``--fix`` parses the whole file.
+It must be sound: tests/test_reduce.py checks every fixture tree reduced and whole, and the stress,
+benchmark and evaluation corpora gave identical findings both ways (``TMPLINT_REDUCE=off`` parses
+every file the screens pass whole). A file that does not parse reduced is parsed whole, and the fixer
+never writes a reduced text: ``--fix`` parses the whole file.
 """
 
 import ast
@@ -52,11 +52,10 @@ from tmplint.analysis.knowledge import PATH_METHODS, TMP_KEYWORD
 from tmplint.config import AnalysisOptions
 from tmplint.screen import _RENAME_MODULES, CATALOGUE_WORDS, RENAME_NAMES
 
-MIN_SIZE = 8 * 1024  # a smaller module parses fast enough whole
-# Opt-in for now (TMPLINT_REDUCE=on): it is sound on every fixture and corpus measured, but not yet faster
-# (issue 15's note: re-parsing after late helpers, and a closure that keeps too much). With the screens
-# off every file is parsed whole.
-ENABLED = os.environ.get("TMPLINT_SCREEN") != "off" and os.environ.get("TMPLINT_REDUCE") == "on"
+MIN_SIZE = 8 * 1024  # a smaller module is parsed whole when it holds a candidate: blanking saves little
+# On unless TMPLINT_REDUCE=off (a switch for checking it, as TMPLINT_SCREEN=off for the screens, which
+# turns this off too): identical findings on and off on the benchmark, stress and evaluation corpora.
+ENABLED = os.environ.get("TMPLINT_SCREEN") != "off" and os.environ.get("TMPLINT_REDUCE") != "off"
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 # Nodes that bind nothing and that ``_Unit._read`` records nothing of (their children it still visits)
 _PLAIN = frozenset({ast.Constant, ast.Expr, ast.BinOp, ast.Compare, ast.If, ast.Subscript, ast.Tuple, ast.List,
@@ -848,11 +847,9 @@ def sketch(text: str, options: AnalysisOptions, module: str = "", package: str =
     if parsed is None:
         return None
     found = _sketch(parsed)
-    if len(text) < MIN_SIZE:
-        return found
     candidate = _mark_seeds(parsed, ())
     if candidate:
-        weight = len(_blank(parsed, text) or text)
+        weight = len(_blank(parsed, text) or text) if len(text) >= MIN_SIZE else len(text)
     else:  # what stays if other files' helpers make it a candidate after all: at least its module-level code
         weight = len(text) - sum(len(unit.segment) for unit in parsed.units)
     return found._replace(weight=weight, candidate=candidate)
@@ -917,14 +914,17 @@ class ProjectHelpers:
                 self.helpers.setdefault(name, set()).update(slots)
             self.aliases.update(one.aliases)
             self.bases.update(one.classes)
+        passes = {(callee, frozenset(slots), caller, frozenset(own))
+                  for one in sketches for callee, slots, caller, own in one.passes}
         changed = True
         while changed:  # a function passing its parameter on to a helper's renamed slot is one
             changed = False
-            for one in sketches:
-                for callee, slots, caller, own in one.passes:
-                    if _fills(frozenset(slots), self.slots(callee)) and not set(own) <= self.helpers.get(caller, set()):
-                        self.helpers.setdefault(caller, set()).update(own)
-                        changed = True
+            self._known = {}  # answers hold until the helpers grow
+            for callee, filled, caller, passed in passes:
+                if not passed <= self.helpers.get(caller, set()) and _fills(filled, self.slots(callee)):
+                    self.helpers.setdefault(caller, set()).update(passed)
+                    changed = True
+                    self._known = {}
         # The imports and classes that calls reach a helper through (``pkg.save`` re-exporting
         # ``pkg.io.save``, ``App.save`` inheriting ``Base.save``): the index resolves such a call in
         # the file that binds them, so that file must be parsed even when it holds no candidate.

@@ -56,10 +56,12 @@ RETIRE_GROWTH = 120 * 1024 * 1024
 # than kept idle. The run that fills the cache peaked at 284-301 MB (RSS summed) with an idle worker
 # holding 116 MB (the pool started at 41 MB); a fresh worker costs about 0.4 s of CPU, a few times a run.
 IDLE_GROWTH = 56 * 1024 * 1024
-# Files above this size run one at a time, each in a task of its own, before the rest: LibCST's tree of
-# a 335 KB test module takes 200 MB, and two such parses at once (plus the main process and the other
-# worker's baseline) took the run past 300 MB. Few big files pass the screen (7 of 487 in the corpus).
-HEAVY_BYTES = 64 * 1024
+# Jobs that may hand LibCST more than this run one at a time, each in a task of its own, before the rest:
+# LibCST's tree of a 335 KB test module takes 200 MB, and two such parses at once (plus the main process
+# and the other worker's baseline) took the run past 300 MB. A job's weight is what it may parse
+# (``project.job_weight``: a big file read by the standard parser alone, or reduced, weighs little). At
+# 64 KB of weight two reduced parses side by side took the benchmark corpus to 311 MB; at 32 KB, 280 MB.
+HEAVY_BYTES = 32 * 1024
 TIME_LIMIT = 300.0  # seconds one file may take in a worker
 MAX_CHUNK = 64
 # Bytes the main process may grow by and still fork its workers. Small: a worker that replaces one

@@ -394,8 +394,10 @@ class Index:
     # --- which names matter for stage two ------------------------------------------------
     def helper_names(self) -> Dict[str, FrozenSet[str]]:
         """Names under which a function that renames one of its parameters can be called, each with
-        the top-level packages a caller must name (or be in) to reach it; ``*`` for a method, which
-        a subclass anywhere can call through ``self``."""
+        the top-level packages a caller must import (or be in) to reach it; for a method, which a
+        subclass anywhere can call through ``self``, ``.`` (its name, as an attribute: ``x.save``) and
+        ``*`` (its class's name, anywhere: ``Saver(...)``, ``class Mine(Saver)``). A special method
+        (``__init__``, ``__call__``) is called through its class's name alone."""
         names: Dict[str, Set[str]] = {}
         helpers: Set[Tuple[str, int]] = set()
         for path, result in self.results.items():
@@ -411,8 +413,10 @@ class Index:
                     if len(parts) == 1:
                         names.setdefault(name, set()).add(result.module.name.split(".")[0])
                     else:
-                        for part in parts:  # the method, and its class(es)
+                        for part in parts[:-1]:  # its class(es)
                             names.setdefault(part, set()).add("*")
+                        if not (parts[-1].startswith("__") and parts[-1].endswith("__")):  # x(...), with x:
+                            names.setdefault(parts[-1], set()).add(".")
         for result in self.results.values():  # re-exports: from .utils import save
             if result.status != "parsed":
                 continue
