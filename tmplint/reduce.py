@@ -919,12 +919,13 @@ class ProjectHelpers:
         changed = True
         while changed:  # a function passing its parameter on to a helper's renamed slot is one
             changed = False
-            self._known = {}  # answers hold until the helpers grow
+            # Answers as of this pass's start: one that grows within it is seen in the next, and the
+            # last pass, which changes nothing, checks every pass against the final helpers.
+            self._known = {}
             for callee, filled, caller, passed in passes:
                 if not passed <= self.helpers.get(caller, set()) and _fills(filled, self.slots(callee)):
                     self.helpers.setdefault(caller, set()).update(passed)
                     changed = True
-                    self._known = {}
         # The imports and classes that calls reach a helper through (``pkg.save`` re-exporting
         # ``pkg.io.save``, ``App.save`` inheriting ``Base.save``): the index resolves such a call in
         # the file that binds them, so that file must be parsed even when it holds no candidate.
