@@ -914,18 +914,29 @@ class ProjectHelpers:
                 self.helpers.setdefault(name, set()).update(slots)
             self.aliases.update(one.aliases)
             self.bases.update(one.classes)
-        passes = {(callee, frozenset(slots), caller, frozenset(own))
-                  for one in sketches for callee, slots, caller, own in one.passes}
-        changed = True
-        while changed:  # a function passing its parameter on to a helper's renamed slot is one
-            changed = False
-            # Answers as of this pass's start: one that grows within it is seen in the next, and the
-            # last pass, which changes nothing, checks every pass against the final helpers.
-            self._known = {}
-            for callee, filled, caller, passed in passes:
-                if not passed <= self.helpers.get(caller, set()) and _fills(filled, self.slots(callee)):
+        # A function passing its parameter on to a helper's renamed slot is one. Worklist: a callee is
+        # resolved again only when a key its last resolution went through became a helper or grew.
+        passes: Dict[str, Set[Tuple[FrozenSet[str], str, FrozenSet[str]]]] = {}
+        for one in sketches:
+            for callee, slots, caller, own in one.passes:
+                passes.setdefault(callee, set()).add((frozenset(slots), caller, frozenset(own)))
+        readers: Dict[str, Set[str]] = {}  # a key -> the callees whose resolution went through it
+        todo = deque(sorted(passes))
+        queued = set(todo)
+        while todo:
+            callee = todo.popleft()
+            queued.discard(callee)
+            visited: Set[str] = set()
+            found = self._resolve(callee, 0, None, visited)
+            for key in visited:
+                readers.setdefault(key, set()).add(callee)
+            for filled, caller, passed in passes[callee]:
+                if not passed <= self.helpers.get(caller, set()) and _fills(filled, found):
                     self.helpers.setdefault(caller, set()).update(passed)
-                    changed = True
+                    for reader in readers.get(caller, ()):
+                        if reader not in queued:
+                            todo.append(reader)
+                            queued.add(reader)
         # The imports and classes that calls reach a helper through (``pkg.save`` re-exporting
         # ``pkg.io.save``, ``App.save`` inheriting ``Base.save``): the index resolves such a call in
         # the file that binds them, so that file must be parsed even when it holds no candidate.
@@ -949,7 +960,10 @@ class ProjectHelpers:
             return known[key]
         return self._resolve(key, depth, trail)
 
-    def _resolve(self, key: str, depth: int, trail: Optional[Set[str]]) -> Set[str]:
+    def _resolve(self, key: str, depth: int, trail: Optional[Set[str]], visited: Optional[Set[str]] = None) -> Set[str]:
+        """``slots`` without the memo; ``visited`` collects every key the answer depends on."""
+        if visited is not None:
+            visited.add(key)
         found = self.helpers.get(key)
         if found is not None or depth > 8:
             return found or set()
@@ -958,14 +972,14 @@ class ProjectHelpers:
             prefix = ".".join(parts[:cut])
             target = self.aliases.get(prefix)
             if target is not None and target != prefix:
-                found = self.slots(".".join([target] + parts[cut:]), depth + 1, trail)
+                found = self._resolve(".".join([target] + parts[cut:]), depth + 1, trail, visited)
                 if found and trail is not None:
                     trail.add(prefix)
                 return found
         owner, _, method = key.rpartition(".")
         out: Set[str] = set()
         for base in self.bases.get(owner, ()):
-            out |= self.slots(f"{base}.{method}", depth + 1, trail)
+            out |= self._resolve(f"{base}.{method}", depth + 1, trail, visited)
         if out and trail is not None:
             trail.add(owner)
         return out
