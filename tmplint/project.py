@@ -30,7 +30,7 @@ It is cheap and runs every time; the per-file results are what a cache can keep.
 import os
 from dataclasses import replace
 from functools import lru_cache
-from typing import AbstractSet, Callable, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import AbstractSet, Callable, Dict, FrozenSet, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from tmplint import config as config_mod
 from tmplint import engine, noqa
@@ -372,32 +372,31 @@ def scan_text(text: str, path: str, helpers: Helpers) -> bool:
     return False
 
 
-def mentions_attribute(text: str, name: str) -> bool:
-    """``name`` as a word right after a dot (``self.save``, ``saver . save``)."""
+def _words(text: str, name: str) -> Iterator[int]:
+    """Where ``name`` stands in ``text`` as a whole word."""
     size = len(name)
     i = text.find(name)
     while i >= 0:
+        before = text[i - 1] if i else " "
         after = text[i + size] if i + size < len(text) else " "
+        if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
+            yield i
+        i = text.find(name, i + size)
+
+
+def mentions_attribute(text: str, name: str) -> bool:
+    """``name`` as a word right after a dot (``self.save``, ``saver . save``)."""
+    for i in _words(text, name):
         j = i - 1
         while j >= 0 and text[j] in " \t\\\n":
             j -= 1
-        if j >= 0 and text[j] == "." and not (after.isalnum() or after == "_"):
+        if j >= 0 and text[j] == ".":
             return True
-        i = text.find(name, i + size)
     return False
 
 
 def mentions_any(text: str, names: Iterable[str]) -> bool:
-    for name in names:
-        size = len(name)
-        i = text.find(name)
-        while i >= 0:
-            before = text[i - 1] if i else " "
-            after = text[i + size] if i + size < len(text) else " "
-            if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
-                return True
-            i = text.find(name, i + size)
-    return False
+    return any(next(_words(text, name), None) is not None for name in names)
 
 
 # --- the run ---------------------------------------------------------------------------------------

@@ -846,10 +846,9 @@ def sketch(text: str, options: AnalysisOptions, module: str = "", package: str =
     parsed = _module(text, options, module, package)
     if parsed is None:
         return None
-    found = _sketch(parsed)
-    candidate = _mark_seeds(parsed, ())
+    found, reduced, candidate = _reduction(parsed, text, ())
     if candidate:
-        weight = len(_blank(parsed, text) or text) if len(text) >= MIN_SIZE else len(text)
+        weight = len(reduced or text)
     else:  # what stays if other files' helpers make it a candidate after all: at least its module-level code
         weight = len(text) - sum(len(unit.segment) for unit in parsed.units)
     return found._replace(weight=weight, candidate=candidate)
@@ -867,11 +866,14 @@ def sketch_and_reduce(text: str, options: AnalysisOptions, relevant: Iterable[st
                       package: str = "") -> Reduction:
     """``sketch`` and ``reduce_source`` from one reading of the file, and whether it holds a candidate."""
     parsed = _module(text, options, module, package)
-    if parsed is None:
-        return Reduction(None, None, True)
+    return Reduction(None, None, True) if parsed is None else Reduction(*_reduction(parsed, text, relevant))
+
+
+def _reduction(parsed: "_Module", text: str, relevant: Iterable[str]) -> Tuple[Sketch, Optional[str], bool]:
+    """The sketch, the text to parse (None: whole) and whether it holds a candidate, knowing ``relevant``."""
     found = _sketch(parsed)
     candidate = _mark_seeds(parsed, relevant)
-    return Reduction(found, _blank(parsed, text) if len(text) >= MIN_SIZE else None, candidate)
+    return found, _blank(parsed, text) if len(text) >= MIN_SIZE else None, candidate
 
 
 def _sketch(parsed: "_Module") -> Sketch:
