@@ -19,7 +19,7 @@ from typing import Callable, List
 
 import pytest
 
-from tmplint import cache as cache_mod, plain
+from tmplint import cache as cache_mod, plain, recall
 from tmplint.analysis.index import FileResult
 from tmplint.config import Config
 from tmplint.diagnostics import Diagnostic
@@ -54,9 +54,16 @@ def read_shard(path: Path):
     return data[:end], json.loads(data[end + 1:])
 
 
+def forget_answers(root: Path) -> None:
+    """Remove the whole runs' kept answers (``tmplint.recall``), so the next run reads the shards."""
+    shutil.rmtree(root / cache_mod.CACHE_DIR / recall.FOLDER)
+
+
 def forge(root: Path, change: Callable[[list], bool]) -> int:
     """Rewrite every shard with ``change`` applied to each entry's result (``[root name, data]``), under
-    a valid header and checksum, as anyone could; the number of entries it changed."""
+    a valid header and checksum, as anyone could; the number of entries it changed. The kept answers
+    go (``forget_answers``): this is about the shards."""
+    forget_answers(root)
     changed = 0
     for path in shards(root):
         header, payload = read_shard(path)
@@ -187,6 +194,7 @@ def test_a_huge_shard_costs_a_bounded_read(project):
     deep = b"[" * 100_000 + b"]" * 100_000
     for path, payload in ((big, huge), (nested, deep)):
         path.write_bytes(cache_mod.MAGIC + f"{salt} {cache_mod.content_hash(payload)}\n".encode() + payload)
+    forget_answers(project)
     started = time.monotonic()
     done = subprocess.run([sys.executable, "-c", _PEAK, sys.executable, "-m", "tmplint", "--format", "json", "."],
                           cwd=project, capture_output=True, text=True, timeout=300)

@@ -40,6 +40,8 @@ Layout and choices, and why:
   whole shards; for each shard the last one wins, which costs at most some cache misses (a shard holds
   a file's stat signature with its entries, so a shard is consistent on its own).
 * The folder holds a ``.gitignore`` with ``*``, as ruff's does; the project's own is never edited.
+* Beside the shards, ``runs/`` keeps whole runs' answers, each with the stat signature and content hash
+  of every file it read (``tmplint.recall``): a run in which nothing changed decodes no entry at all.
 """
 
 import hashlib
@@ -291,6 +293,18 @@ class Cache:
             shard.files.pop(full, None)
         self._hashes[path] = (shard.name, found)
         return shard.name, found
+
+    def hashed_files(self) -> Optional[List[Tuple[str, Signature, str, float]]]:
+        """Every file this run keyed (absolute), with its signature, content hash and when it was hashed;
+        None when one of them could not be hashed."""
+        out = []
+        for path, (name, digest) in self._hashes.items():
+            full = os.path.abspath(path)
+            known = self._shard(name).files.get(full)
+            if digest is None or known is None:
+                return None
+            out.append((full, known[0], known[1], known[2]))
+        return out
 
     def key(self, path: str, parts: Any) -> Optional[str]:
         """The entry key of a job on ``path`` described by ``parts`` (plain data); None: do not cache.

@@ -138,11 +138,45 @@ def source_roots(settings: Config) -> Tuple[str, ...]:
                  for folder in settings.src)
 
 
+class Layout:
+    """What a run saw of the file system besides the files it read: the folders it listed and the
+    files it looked for. A run's kept answer (``tmplint.recall``) holds only while these still hold."""
+
+    def __init__(self) -> None:
+        self.listings: Dict[str, Tuple[str, ...]] = {}  # folder -> what it holds that an import could name
+        self.files: Dict[str, bool] = {}  # path -> it was a file
+
+    def importable(self, folder: str) -> Tuple[str, ...]:
+        found = self.listings.get(folder)
+        if found is None:
+            found = self.listings[folder] = importable(folder)
+        return found
+
+    def isfile(self, path: str) -> bool:
+        found = self.files.get(path)
+        if found is None:
+            found = self.files[path] = os.path.isfile(path)
+        return found
+
+
+def importable(folder: str) -> Tuple[str, ...]:
+    """The names an import could find in ``folder`` (``m`` for ``m.py``, packages and folders), sorted:
+    a file or folder that no import can name (``.tmplint_cache``, ``notes.txt``) does not matter."""
+    try:
+        entries = os.listdir(folder)
+    except OSError:
+        return ()
+    names = (name[:-3] if name.endswith(".py") else name for name in entries)
+    return tuple(sorted({name for name in names if name.isidentifier()}))
+
+
 class Locator:
     """Module name -> the file that defines it, under the project root; searched from the asking file's
-    root, the folders above it up to the project root, the ``src`` folders, then every root seen."""
+    root, the folders above it up to the project root, the ``src`` folders, then every root seen.
+    What it looks at on disk goes through ``layout``."""
 
-    def __init__(self, project_root: str, src: Sequence[str] = ()):
+    def __init__(self, project_root: str, src: Sequence[str] = (), layout: Optional[Layout] = None):
+        self.layout = Layout() if layout is None else layout
         self.project_root = os.path.abspath(project_root)
         self.src = [folder for folder in src if self.inside(folder)]
         self.known: Dict[str, List[str]] = {}  # module name -> display paths
@@ -190,7 +224,7 @@ class Locator:
                 continue
             for candidate in (os.path.join(base, *module.split(".")) + ".py",
                               os.path.join(base, *module.split("."), "__init__.py")):
-                if os.path.isfile(candidate) and self.inside(candidate):
+                if self.layout.isfile(candidate) and self.inside(candidate):
                     full = os.path.abspath(candidate)
                     for path in known:
                         if self._full.get(path) == full:
@@ -201,11 +235,7 @@ class Locator:
     def _names_in(self, folder: str) -> Set[str]:
         names = self._entries.get(folder)
         if names is None:
-            try:
-                listing = os.listdir(folder)
-            except OSError:
-                listing = []
-            names = self._entries[folder] = {n[:-3] if n.endswith(".py") else n for n in listing}
+            names = self._entries[folder] = set(self.layout.importable(folder))
         return names
 
     def _search_roots(self, root: str) -> List[str]:
@@ -412,13 +442,13 @@ class ProjectRun:
     """
 
     def __init__(self, settings: Config, mapper: Mapper, texts: Optional[Dict[str, str]] = None,
-                 apply_noqa: bool = True):
+                 apply_noqa: bool = True, layout: Optional[Layout] = None):
         self.settings = settings
         self.options = settings.analysis
         self.mapper = mapper
         self.texts = dict(texts or {})
         self.apply_noqa = apply_noqa
-        self.locator = Locator(settings.project_root, source_roots(settings))
+        self.locator = Locator(settings.project_root, source_roots(settings), layout)
         self.results: Dict[str, FileResult] = {}
         self.depth: Dict[str, int] = {}
         self.admitted: Set[str] = set()  # parsed for findings (stage one or two), so a TMP000 counts
@@ -612,8 +642,10 @@ def _where_fixed(diagnostic: Diagnostic, named: Set[str]) -> Diagnostic:
 
 
 def check_project(files: Sequence[str], settings: Config, mapper: Mapper = serial_map,
-                  texts: Optional[Dict[str, str]] = None, apply_noqa: bool = True) -> List[Diagnostic]:
+                  texts: Optional[Dict[str, str]] = None, apply_noqa: bool = True,
+                  layout: Optional[Layout] = None) -> List[Diagnostic]:
     """Check ``files`` (each reported) with the project index; ``mapper`` runs the per-file jobs.
-    ``texts``: named files' text as an editor has it, and ``apply_noqa`` (see ``ProjectRun``)."""
+    ``texts``: named files' text as an editor has it, and ``apply_noqa`` (see ``ProjectRun``);
+    ``layout`` hears what the run looked at on disk."""
     unique = list(dict.fromkeys(files))
-    return ProjectRun(settings, mapper, texts, apply_noqa).run(unique)
+    return ProjectRun(settings, mapper, texts, apply_noqa, layout).run(unique)

@@ -37,11 +37,13 @@ from multiprocessing.connection import wait
 from typing import Any, Callable, Deque, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from tmplint import config as config_mod
+from tmplint import recall
 from tmplint import engine
 from tmplint.cache import MISS, Cache, fingerprint
 from tmplint.config import Config
 from tmplint.diagnostics import Diagnostic
 from tmplint.files import iter_python_files
+from tmplint.project import Layout
 from tmplint.screen import may_have_findings
 from tmplint.source import SourceError, read_limit, read_source
 
@@ -425,6 +427,7 @@ class Mapper:
         self._tick: Optional[Callable[[int], None]] = None  # the pool's share of the map under way
         self.pool: Optional[Pool] = None
         self.hits = self.misses = 0
+        self.complete = True  # every item had a key and no worker was lost on one (``tmplint.recall``)
 
     def __call__(self, function: Callable, items: Sequence[Any]) -> List[Any]:
         items = list(items)
@@ -437,6 +440,8 @@ class Mapper:
                 keys[i] = key = self.cache.key(path, parts)
                 if key is not None:
                     results[i] = self.cache.get(key)
+                else:
+                    self.complete = False
         todo = [i for i, found in enumerate(results) if found is MISS]
         self.hits += len(items) - len(todo)
         self.misses += len(todo)
@@ -455,6 +460,7 @@ class Mapper:
             self._tick = None if report is None else (lambda n: report(base + n, total))
             parallel, lost = self._dispatch(function, [items[i] for i in rest], kind)
             done.update(zip(rest, parallel))
+            self.complete = self.complete and not lost
         for i, result in done.items():
             results[i] = result
             key = keys[i]  # (a key only with a kind and a cache)
@@ -522,11 +528,12 @@ def _project_jobs():
     return project
 
 
-def check_files(files: Sequence[str], settings: Config, mapper: Callable) -> List[Diagnostic]:
-    """The findings for ``files``, through ``mapper``: with the project index when it is there."""
+def check_files(files: Sequence[str], settings: Config, mapper: Callable, layout=None) -> List[Diagnostic]:
+    """The findings for ``files``, through ``mapper``: with the project index when it is there (and
+    ``layout``, a ``project.Layout``, hears what it looked at on disk)."""
     project = _project_jobs()
     if project is not None:
-        return project.check_project(files, settings, mapper)
+        return project.check_project(files, settings, mapper, layout=layout)
     found = mapper(check_job, [FileJob(path, settings) for path in files])
     diagnostics = config_mod.apply_per_file_ignores(settings, [d for result in found for d in result])
     return sorted(diagnostics, key=Diagnostic.sort_key)
@@ -541,13 +548,23 @@ def run_checks(paths: Sequence[str], settings, jobs: Optional[int] = None, use_c
     try:
         files = list(iter_python_files(paths, settings))
         cache = Cache.for_project(settings.project_root) if use_cache else None
+        key = recall.run_key(cache, files, settings) if cache is not None else ""
+        if cache is not None:
+            kept = recall.recall(cache, key, files)
+            if kept is not None:  # nothing it rests on changed: no job, no index
+                if progress is not None:
+                    progress(len(files), len(files))
+                return kept
+        layout = Layout()
         mapper = Mapper(jobs or os.cpu_count() or 1, cache, progress)
         try:
-            results = check_files(files, settings, mapper)
+            results = check_files(files, settings, mapper, layout)
         finally:
             mapper.close()
         if cache is not None:
             cache.save()
+            if mapper.complete:
+                recall.keep(cache, key, results, layout)
         return results
     finally:
         if collecting:

@@ -1,0 +1,178 @@
+"""A whole run's kept answer (tmplint.recall): given back only while everything it rests on holds."""
+
+import json
+import os
+import textwrap
+
+import pytest
+
+from tmplint import recall, runner
+from tmplint.cache import CACHE_DIR, Cache, content_hash
+from tmplint.config import load_config, merge_cli
+
+HELPERS = textwrap.dedent("""\
+    import os
+
+    def _atomic_save(data, path, tmp_file_name):
+        tmp = os.path.join(os.path.dirname(path), tmp_file_name)
+        with open(tmp, "w") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    """)
+UNIQUE_HELPERS = HELPERS.replace("tmp_file_name)\n    with", "tmp_file_name + str(uuid.uuid4()))\n    with") \
+    .replace("import os", "import os\nimport uuid")
+MAIN = textwrap.dedent("""\
+    from pkg.helpers import _atomic_save
+
+    def checkpoint(data, path):
+        _atomic_save(data, path, tmp_file_name=".tmp_generator")
+    """)
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    (tmp_path / "pyproject.toml").write_text("[tool.tmplint]\n")
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "helpers.py").write_text(HELPERS)
+    (package / "main.py").write_text(MAIN)
+    (tmp_path / "tmpdir.py").write_text("LOG = '/tmp/app.log'\nopen(LOG, 'a')\n")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def checks(monkeypatch):
+    """How many runs went through the per-file jobs and the index (the rest were answered as kept)."""
+    real = runner.check_files
+    count = {"runs": 0}
+
+    def counted(*args, **kwargs):
+        count["runs"] += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "check_files", counted)
+    return count
+
+
+def run(root, paths=("pkg", "tmpdir.py"), **overrides):
+    settings = merge_cli(load_config(str(root / "pyproject.toml")), **overrides)
+    return [(d.path, d.line, d.code) for d in runner.run_checks(list(paths), settings, jobs=1)]
+
+
+def answers(root):
+    folder = root / CACHE_DIR / recall.FOLDER
+    return sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) if folder.exists() else []
+
+
+def test_an_unchanged_project_is_answered_without_a_check(project, checks):
+    cold = run(project)
+    assert checks["runs"] == 1 and len(answers(project)) == 1
+    assert run(project) == cold
+    assert checks["runs"] == 1
+    assert {code for _, _, code in cold} == {"TMP101", "TMP201"}
+
+
+def test_a_changed_named_file_is_checked_again(project, checks):
+    run(project)
+    (project / "tmpdir.py").write_text("LOG = 'app.log'\nopen(LOG, 'a')\n")
+    assert {code for _, _, code in run(project)} == {"TMP101"}
+    assert checks["runs"] == 2
+
+
+def test_a_changed_imported_file_that_is_not_named_is_checked_again(project, checks):
+    named = [os.path.join("pkg", "main.py")]
+    assert [code for _, _, code in run(project, named)] == ["TMP101"]
+    (project / "pkg" / "helpers.py").write_text(UNIQUE_HELPERS)
+    assert run(project, named) == []
+    assert checks["runs"] == 2
+
+
+def test_a_touched_file_with_the_same_content_is_still_answered(project, checks):
+    cold = run(project)
+    path = project / "tmpdir.py"
+    info = os.stat(path)
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns + 5_000_000_000))
+    assert run(project) == cold
+    assert checks["runs"] == 1
+
+
+def test_a_new_package_marker_above_a_named_file_is_checked_again(project, checks):
+    (project / "pkg" / "__init__.py").unlink()
+    run(project, [os.path.join("pkg", "main.py")])
+    (project / "pkg" / "__init__.py").write_text("")
+    run(project, [os.path.join("pkg", "main.py")])
+    assert checks["runs"] == 2
+
+
+def test_a_module_the_run_looked_for_and_did_not_find_is_seen_when_it_appears(project, checks):
+    (project / "pkg" / "caller.py").write_text("from pkg.store import put\n\ndef keep(data, path):\n"
+                                               "    put(data, path, '.part')\n")
+    named = [os.path.join("pkg", "caller.py")]
+    assert run(project, named) == []  # no ``pkg.store``: nothing to report
+    (project / "pkg" / "store.py").write_text(HELPERS.replace("_atomic_save", "put"))
+    assert run(project, named) == [(named[0], 4, "TMP101")]
+    assert checks["runs"] == 2
+
+
+def test_other_settings_or_other_files_named_are_other_answers(project, checks):
+    run(project)
+    assert {code for _, _, code in run(project, ignore=("TMP2",))} == {"TMP101"}
+    run(project, ["tmpdir.py"])
+    assert checks["runs"] == 3 and len(answers(project)) == 3
+    run(project)
+    assert checks["runs"] == 3
+
+
+def test_a_damaged_answer_is_not_used(project, checks):
+    cold = run(project)
+    (name,) = answers(project)
+    path = project / CACHE_DIR / recall.FOLDER / name
+    data = path.read_bytes()
+    path.write_bytes(data[:-20])
+    assert run(project) == cold
+    assert checks["runs"] == 2
+
+
+def test_a_forged_answer_naming_another_file_is_not_used(project, checks):
+    cold = run(project)
+    (name,) = answers(project)
+    path = project / CACHE_DIR / recall.FOLDER / name
+    magic, header, payload = path.read_bytes().split(b"\n", 2)
+    forged = json.dumps(json.loads(payload)).replace('"tmpdir.py"', '"elsewhere.py"').encode("ascii")
+    assert magic + b"\n" == recall.MAGIC and forged != payload
+    salt = Cache.for_project(str(project)).salt
+    path.write_bytes(recall.MAGIC + f"{salt} {content_hash(forged)}\n".encode("ascii") + forged)
+    assert run(project) == cold
+    assert checks["runs"] == 2
+
+
+def test_a_run_that_could_not_hash_a_file_keeps_no_answer(project, checks):
+    os.mkfifo(project / "pipe.py")
+    found = run(project, ["pkg", "tmpdir.py", "pipe.py"])
+    assert ("pipe.py", 1, "TMP000") in found
+    assert answers(project) == []
+    run(project, ["pkg", "tmpdir.py", "pipe.py"])
+    assert checks["runs"] == 2
+
+
+def test_no_cache_neither_reads_nor_keeps_answers(project, checks):
+    settings = merge_cli(load_config(str(project / "pyproject.toml")))
+    runner.run_checks(["pkg"], settings, jobs=1, use_cache=False)
+    assert answers(project) == []
+    run(project, ["pkg"])
+    runner.run_checks(["pkg"], settings, jobs=1, use_cache=False)
+    assert checks["runs"] == 3
+
+
+def test_only_the_most_recently_used_answers_are_kept(project, monkeypatch, checks):
+    monkeypatch.setattr(recall, "KEPT", 2)
+    run(project, ["tmpdir.py"])
+    first = answers(project)
+    run(project, ["pkg"])
+    later = os.path.join(project, CACHE_DIR, recall.FOLDER, first[0])
+    os.utime(later, (os.stat(later).st_atime + 100, os.stat(later).st_mtime + 100))  # the newest
+    run(project, [os.path.join("pkg", "main.py")])
+    kept = answers(project)
+    assert len(kept) == 2 and first[0] in kept
