@@ -2,6 +2,8 @@
 
 import json
 import os
+import subprocess
+import sys
 import textwrap
 
 import pytest
@@ -176,3 +178,26 @@ def test_only_the_most_recently_used_answers_are_kept(project, monkeypatch, chec
     run(project, [os.path.join("pkg", "main.py")])
     kept = answers(project)
     assert len(kept) == 2 and first[0] in kept
+
+
+_REPORT_MODULES = (
+    "import sys\n"
+    "from tmplint.cli import main\n"
+    "code = main(sys.argv[1:])\n"
+    "print(sorted(m for m in ('libcst', 'tmplint.analysis.index', 'tmplint.engine', 'tmplint.project',\n"
+    "                         'tmplint.reduce', 'tmplint.screen') if m in sys.modules))\n"
+)
+
+
+def test_a_warm_run_answered_as_kept_loads_nothing_of_the_analysis(project):
+    """Its cost is the start of Python, the walk of the tree, a stat per file: the analysis's modules
+    take longer to load than that (0.1 s), so they stay unloaded."""
+    def run():
+        done = subprocess.run([sys.executable, "-c", _REPORT_MODULES, "pkg", "tmpdir.py"], cwd=project,
+                              capture_output=True, text=True, timeout=120)
+        return done.stdout.splitlines()
+
+    cold = run()
+    assert cold[-1] != "[]" and "pkg/main.py:4:" in "\n".join(cold)
+    warm = run()
+    assert warm[:-1] == cold[:-1] and warm[-1] == "[]"

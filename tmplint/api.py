@@ -15,7 +15,7 @@ import os
 from dataclasses import replace
 from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
 
-from tmplint import engine, project, runner
+from tmplint import runner
 from tmplint.cache import Cache
 from tmplint.config import Config, load_config_for
 from tmplint.diagnostics import CANNOT_ANALYSE, SAFE, UNSAFE, Diagnostic, FixAt
@@ -99,7 +99,9 @@ def check_data(source: Union[str, bytes], path: str, config: Config, *, apply_no
     try:
         text = decode_source(source)[0] if isinstance(source, bytes) else source
     except SourceError as exc:
-        return [engine.cannot_analyse(path, str(exc))]
+        from tmplint.engine import cannot_analyse
+
+        return [cannot_analyse(path, str(exc))]
     return check_text(text, path, config, apply_noqa=apply_noqa, use_cache=use_cache)
 
 
@@ -113,6 +115,8 @@ def check_text(text: str, path: str, config: Config, *, apply_noqa: bool = True,
     once, as flake8 does, loads it once; it remembers each file's hash, so not across edits); saved
     when ``cache`` is not given, else the caller saves it."""
     own = Cache.for_project(config.project_root) if cache is None and use_cache else None
+    from tmplint import project
+
     runner._project_jobs()  # registers the project's jobs with the mapper, for their cache keys
     mapper = _HereMapper(1, (cache or own) if use_cache else None)
     found = project.check_project([path], config, mapper, {path: text}, apply_noqa)

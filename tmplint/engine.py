@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Dict, Iterable, List, NamedTuple, Optiona
 
 from tmplint import noqa
 from tmplint.analysis import Finding, analyze_module_with_tables
-from tmplint.config import AnalysisOptions, Config
+from tmplint.config.model import AnalysisOptions, Config
 from tmplint.diagnostics import CANNOT_ANALYSE, Diagnostic
 from tmplint.registry import resolve_selection
 from tmplint.screen import may_have_findings

@@ -40,11 +40,21 @@ class Invalid(ValueError):
     """An entry that is not what its type says: dropped, and the job runs again."""
 
 
-def _roots() -> Dict[str, Any]:
-    from tmplint.analysis.index import FileResult
-    from tmplint.diagnostics import Diagnostic
+def _root(name: str) -> Any:
+    """The type of the root ``name``, None for no root; each is imported when first asked for, so a run
+    that decodes findings alone (``tmplint.recall``) does not load the analysis's records."""
+    if name == "FileResult":
+        from tmplint.analysis.index import FileResult
 
-    return {"FileResult": FileResult, "diagnostics": List[Diagnostic], "bool": bool}
+        return FileResult
+    if name == "diagnostics":
+        from tmplint.diagnostics import Diagnostic
+
+        return List[Diagnostic]
+    return bool if name == "bool" else None
+
+
+ROOT_NAMES = ("FileResult", "diagnostics", "bool")
 
 
 _CODECS: Dict[Any, Tuple[Encoder, Decoder]] = {}
@@ -56,9 +66,8 @@ _ROOTS: Dict[str, Any] = {}
 
 def encode(value: Any) -> Optional[list]:
     """``[root name, data]`` for a value of a root type; None for anything else (it is not cached)."""
-    if not _ROOTS:
-        _ROOTS.update(_roots())
-    for name, hint in _ROOTS.items():
+    for name in ROOT_NAMES:
+        hint = _hint(name)
         if _is(value, hint):
             try:
                 return [name, _codec(hint)[0](value)]
@@ -70,11 +79,16 @@ def encode(value: Any) -> Optional[list]:
 def decode(data: Any, check_path: PathCheck) -> Any:
     """The value ``encode`` gave ``data`` for; Invalid when it does not follow its type, or
     ``check_path`` (which raises Invalid) refuses a path in it."""
-    if not _ROOTS:
-        _ROOTS.update(_roots())
-    if not (type(data) is list and len(data) == 2 and type(data[0]) is str and data[0] in _ROOTS):
+    if not (type(data) is list and len(data) == 2 and type(data[0]) is str and data[0] in ROOT_NAMES):
         raise Invalid("not a cache entry")
-    return _codec(_ROOTS[data[0]])[1](data[1], check_path)
+    return _codec(_hint(data[0]))[1](data[1], check_path)
+
+
+def _hint(name: str) -> Any:
+    found = _ROOTS.get(name)
+    if found is None:
+        found = _ROOTS[name] = _root(name)
+    return found
 
 
 def _is(value: Any, hint: Any) -> bool:

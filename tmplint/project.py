@@ -29,15 +29,15 @@ It is cheap and runs every time; the per-file results are what a cache can keep.
 
 import os
 from dataclasses import replace
-from functools import lru_cache
 from typing import AbstractSet, Callable, Dict, FrozenSet, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from tmplint import config as config_mod
 from tmplint import engine, noqa
 from tmplint import reduce as reduce_mod
-from tmplint.analysis.index import FileResult, Index, ModuleInfo, Provisional, absolute_module
-from tmplint.config import AnalysisOptions, Config
+from tmplint.analysis.index import FileResult, Index, Provisional, absolute_module
+from tmplint.config.model import AnalysisOptions, Config
 from tmplint.diagnostics import Diagnostic
+from tmplint.layout import Layout, ModuleInfo, module_info
 from tmplint.source import SourceError, read_limit, read_source
 
 MAX_IMPORT_DEPTH = 6
@@ -50,30 +50,7 @@ def serial_map(function: Callable, items: Sequence) -> List:
     return [function(item) for item in items]
 
 
-# --- where a file sits in the import system --------------------------------------------------------
-
-
-@lru_cache(maxsize=4096)
-def _package_parts(folder: str) -> Tuple[Tuple[str, ...], str]:
-    """The package names from the import root down to ``folder`` (while ``__init__.py`` exists), and the root."""
-    if not os.path.isfile(os.path.join(folder, "__init__.py")):
-        return (), folder
-    parent = os.path.dirname(folder)
-    if parent == folder:
-        return (), folder
-    parts, root = _package_parts(parent)
-    return parts + (os.path.basename(folder),), root
-
-
-def module_info(path: str) -> ModuleInfo:
-    full = os.path.abspath(path)
-    folder, name = os.path.split(full)
-    stem = name.rsplit(".", 1)[0]
-    parts, root = _package_parts(folder)
-    if stem == "__init__":
-        dotted = ".".join(parts) or stem
-        return ModuleInfo(dotted, dotted, root)
-    return ModuleInfo(".".join(parts + (stem,)), ".".join(parts), root)
+# --- what the import statements name ------------------------------------------------------------
 
 
 def text_imports(text: str, info: ModuleInfo) -> Tuple[str, ...]:
@@ -136,38 +113,6 @@ def source_roots(settings: Config) -> Tuple[str, ...]:
     """The ``src`` folders (first-party imports resolve from them), absolute, relative to the project root."""
     return tuple(os.path.normpath(os.path.join(os.path.abspath(settings.project_root), folder))
                  for folder in settings.src)
-
-
-class Layout:
-    """What a run saw of the file system besides the files it read: the folders it listed and the
-    files it looked for. A run's kept answer (``tmplint.recall``) holds only while these still hold."""
-
-    def __init__(self) -> None:
-        self.listings: Dict[str, Tuple[str, ...]] = {}  # folder -> what it holds that an import could name
-        self.files: Dict[str, bool] = {}  # path -> it was a file
-
-    def importable(self, folder: str) -> Tuple[str, ...]:
-        found = self.listings.get(folder)
-        if found is None:
-            found = self.listings[folder] = importable(folder)
-        return found
-
-    def isfile(self, path: str) -> bool:
-        found = self.files.get(path)
-        if found is None:
-            found = self.files[path] = os.path.isfile(path)
-        return found
-
-
-def importable(folder: str) -> Tuple[str, ...]:
-    """The names an import could find in ``folder`` (``m`` for ``m.py``, packages and folders), sorted:
-    a file or folder that no import can name (``.tmplint_cache``, ``notes.txt``) does not matter."""
-    try:
-        entries = os.listdir(folder)
-    except OSError:
-        return ()
-    names = (name[:-3] if name.endswith(".py") else name for name in entries)
-    return tuple(sorted({name for name in names if name.isidentifier()}))
 
 
 class Locator:

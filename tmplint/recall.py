@@ -33,9 +33,9 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from tmplint import plain
 from tmplint.cache import MAX_SHARD_BYTES, RACY_SECONDS, STALE_TEMP, Cache, Signature, content_hash, fingerprint, write_atomic
-from tmplint.config import Config
+from tmplint.config.model import Config
 from tmplint.diagnostics import Diagnostic
-from tmplint.project import Layout, _package_parts, importable, module_info
+from tmplint.layout import Layout, importable, module_info, package_parts
 from tmplint.source import SourceError, read_bytes
 
 FOLDER = "runs"
@@ -132,7 +132,7 @@ def _load(data: bytes, salt: str) -> Optional[Dict[str, Any]]:
 
 def _holds(kept: Dict[str, Any]) -> bool:
     """Every file, module, listing and lookup the answer rests on is as it was (anything malformed: no)."""
-    _package_parts.cache_clear()  # this process may have seen another layout
+    package_parts.cache_clear()  # this process may have seen another layout
     try:
         for path, signature, digest, hashed_at, module in kept["files"]:
             if not _same_content(path, tuple(signature), digest, hashed_at) or list(module_info(path)) != module:

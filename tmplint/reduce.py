@@ -49,7 +49,7 @@ from collections import deque
 from typing import Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Set, Tuple
 
 from tmplint.analysis.knowledge import PATH_METHODS, TMP_KEYWORD
-from tmplint.config import AnalysisOptions
+from tmplint.config.model import AnalysisOptions
 from tmplint.screen import _RENAME_MODULES, CATALOGUE_WORDS, RENAME_NAMES
 
 MIN_SIZE = 8 * 1024  # a smaller module is parsed whole when it holds a candidate: blanking saves little

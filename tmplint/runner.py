@@ -38,13 +38,11 @@ from typing import Any, Callable, Deque, Dict, List, NamedTuple, Optional, Seque
 
 from tmplint import config as config_mod
 from tmplint import recall
-from tmplint import engine
 from tmplint.cache import MISS, Cache, fingerprint
-from tmplint.config import Config
+from tmplint.config.model import Config
 from tmplint.diagnostics import Diagnostic
 from tmplint.files import iter_python_files
-from tmplint.project import Layout
-from tmplint.screen import may_have_findings
+from tmplint.layout import Layout
 from tmplint.source import SourceError, read_limit, read_source
 
 # A worker that grew this far past the pool's starting size after a file is replaced by a fresh one.
@@ -115,6 +113,8 @@ def screened_out(path: str, options) -> bool:
         text, _ = read_source(path, read_limit(options.max_file_size))
     except SourceError:
         return True
+    from tmplint.screen import may_have_findings
+
     return not may_have_findings(text, options)
 
 
@@ -125,7 +125,15 @@ class FileJob(NamedTuple):
 
 def check_job(job: FileJob) -> List[Diagnostic]:
     """One file's findings, selected; per-file-ignores come after the cache."""
+    from tmplint import engine
+
     return engine.check_file(job.path, job.config)
+
+
+def _cannot_analyse(path: str, reason: str) -> Diagnostic:
+    from tmplint import engine
+
+    return engine.cannot_analyse(path, reason)
 
 
 def _selection(config: Config) -> Tuple[Any, ...]:
@@ -135,7 +143,7 @@ def _selection(config: Config) -> Tuple[Any, ...]:
 register(
     check_job,
     key=lambda job: (job.path, ("check", job.path, digest(_selection(job.config)))),
-    failed=lambda job, reason: [engine.cannot_analyse(job.path, reason)],
+    failed=lambda job, reason: [_cannot_analyse(job.path, reason)],
     safe=lambda job: screened_out(job.path, job.config.analysis),
 )
 
@@ -519,7 +527,7 @@ def _project_jobs():
             from tmplint.analysis.index import FileResult
 
             return FileResult(job.path, project.module_info(job.path), "failed",
-                              (engine.cannot_analyse(job.path, reason),))
+                              (_cannot_analyse(job.path, reason),))
 
         register(project.analyse_job, analyse_key, analyse_failed,
                  safe=lambda job: not job.force and screened_out(job.path, job.options), weight=project.job_weight)

@@ -47,7 +47,7 @@ import warnings
 from typing import Dict, Iterator, List, NamedTuple, Optional, Set, Tuple
 
 from tmplint.analysis.knowledge import PATH_CLASS_NAMES, PATH_METHODS, RENAMES, TMP_KEYWORD
-from tmplint.config import AnalysisOptions
+from tmplint.config.model import AnalysisOptions
 
 RENAME_NAMES = frozenset({"replace", "rename", "move"})
 _RENAME_WORDS = tuple(sorted(RENAME_NAMES))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, List, NamedTuple, Optional, Tuple
 
-from tmplint.config import AnalysisOptions
+from tmplint.config.model import AnalysisOptions
 
 if TYPE_CHECKING:  # the records the cache and the index read must load without LibCST
     import libcst as cst

@@ -11,7 +11,7 @@ from tmplint.analysis.evaluate import Evaluator, substitute
 from tmplint.analysis.guards import Guard, callers_decide, decide, reading
 from tmplint.analysis.scopes import ASSIGN, PARAM, UNPACK, CallSite, Scope, collect, dotted_name
 from tmplint.analysis.tmpdirs import mktemp_calls, shared_tmp_literals
-from tmplint.config import AnalysisOptions
+from tmplint.config.model import AnalysisOptions
 from tmplint.facts import DEFAULT, HELPER, RENAME, MktempCall, SharedTmpLiteral, TempNameKeyword, TempRename
 from tmplint.rules import decide as rule_decides
 from tmplint.rules.renames import temp_kind

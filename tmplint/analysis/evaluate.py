@@ -12,7 +12,7 @@ from tmplint.analysis.scopes import (
     ASSIGN, AUG, CLASS, DEF, FOR, IMPORT, PARAM, UNPACK, WITH, Binding, ModuleTables, Scope, Where, dotted_name,
     reaching,
 )
-from tmplint.config import AnalysisOptions
+from tmplint.config.model import AnalysisOptions
 
 MAX_DEPTH = 40
 _STRING_NODES = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)

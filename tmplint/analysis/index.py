@@ -23,6 +23,7 @@ from tmplint.analysis import values as V
 from tmplint.analysis.guards import Guard, callers_decide, decide
 from tmplint.diagnostics import Diagnostic, FixAt
 from tmplint.facts import DEFAULT, HELPER, RENAME, TempRename
+from tmplint.layout import ModuleInfo
 from tmplint.reduce import Sketch
 from tmplint.rules import decide as rule_decides
 from tmplint.rules.renames import temp_kind
@@ -31,14 +32,6 @@ Pos = Tuple[int, int, int, int]  # line (1-based), col (0-based), end line, end 
 
 MAX_COMPOSE_DEPTH = 6  # helper chains across files, like the in-file summaries
 MAX_ALIAS_DEPTH = 8
-
-
-class ModuleInfo(NamedTuple):
-    """Where a file sits in the import system: ``pkg.utils``, its package, the folder above the top package."""
-
-    name: str
-    package: str
-    root: str
 
 
 class ArgInfo(NamedTuple):

@@ -84,7 +84,7 @@ def fix_text(text: str, path: str = "<string>", config: Optional[Config] = None,
         return FixResult(text, 0, before)
     info = None
     if project is not None:
-        from tmplint.project import module_info
+        from tmplint.layout import module_info
 
         info = module_info(path)  # the analysis records what tells a finding the index settles
     parses_with_ast = _ast_parses(text)
@@ -126,7 +126,7 @@ def fix_each(text: str, path: str, config: Optional[Config], findings: Sequence[
             continue
         project, info = None, None
         if group is indexed:
-            from tmplint.project import module_info
+            from tmplint.layout import module_info
 
             targets = [d.fix_at for d in group if d.fix_at is not None]
             project, info = ProjectFixes({path: targets}, {}), module_info(path)
