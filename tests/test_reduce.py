@@ -149,6 +149,22 @@ def test_project_helpers_follow_parameters_across_files():
     assert reduce_mod.relevant_names(init, helpers, frozenset()) == ("^pkg.passes",)
 
 
+def test_a_helper_imported_under_another_name_is_found_by_that_name():
+    """Keys are looked up only when their last name is one a helper's can have: a helper imported
+    under another name (``atomic as put``) gives that name too, through the worklist and after it."""
+    options = AnalysisOptions()
+    helper = reduce_mod.sketch("import os\ndef atomic(tmp, dst):\n    os.replace(tmp, dst)\n", options, "pkg.u", "pkg")
+    wrapper = reduce_mod.sketch("from pkg.u import atomic as put\ndef keep(name):\n    put(name, 'x')\n",
+                                options, "pkg.w", "pkg")
+    again = reduce_mod.sketch("from pkg.w import keep as stash\n", options, "pkg.r", "pkg")
+    caller = reduce_mod.sketch("from pkg.r import stash\ndef go():\n    stash('.tmp_go')\n", options, "app", "")
+    assert None not in (helper, wrapper, again, caller)
+    helpers = reduce_mod.project_helpers([helper, wrapper, again, caller])  # type: ignore[list-item]
+    assert set(helpers.helpers) == {"pkg.u.atomic", "pkg.w.keep"}  # keep passes name on to put, which is atomic
+    assert helpers.slots("pkg.r.stash") == {"0", "name"}
+    assert reduce_mod.relevant_names(caller, helpers, frozenset()) == ("pkg.r.stash:0", "pkg.r.stash:name")
+
+
 def test_a_method_reading_an_attribute_stored_with_a_tmp_path_is_kept():
     text = _kept('''
         import os
@@ -226,7 +242,7 @@ def _write(root, files):
         path.write_text(textwrap.dedent(source))
 
 
-@pytest.mark.parametrize("case", ["reexport", "inherited", "module_level", "constant"])
+@pytest.mark.parametrize("case", ["reexport", "renamed", "inherited", "module_level", "constant"])
 def test_files_screened_out_by_reduction_change_no_finding(case, tmp_path, monkeypatch):
     """A file the reduction finds no candidate in is not parsed; one other files reach a helper or a
     constant through still is (``define``, ``^name``), so the findings are the whole parse's."""
@@ -249,6 +265,9 @@ def test_files_screened_out_by_reduction_change_no_finding(case, tmp_path, monke
     if case == "reexport":
         files["pkg/api.py"] = "from pkg.io import save\n\ndef other():\n    return 2\n"
         files["app.py"] = "from pkg import api\n\ndef run():\n    api.save('.tmp_run', 'out')\n"
+    elif case == "renamed":
+        files["pkg/api.py"] = "from pkg.io import save as store\n\ndef other():\n    return 2\n"
+        files["app.py"] = "from pkg.api import store\n\ndef run():\n    store('.tmp_run', 'out')\n"
     elif case == "inherited":
         files["pkg/sub.py"] = "from pkg.io import Base\n\nclass Saver(Base):\n    pass\n"
         files["app.py"] = "from pkg.sub import Saver\n\nclass App(Saver):\n    def run(self):\n        self.store('.tmp_run', 'out')\n"

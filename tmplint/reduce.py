@@ -46,7 +46,7 @@ import builtins
 import os
 import warnings
 from collections import deque
-from typing import Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Set, Tuple
+from typing import Deque, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Set, Tuple
 
 from tmplint.analysis.knowledge import PATH_METHODS, TMP_KEYWORD
 from tmplint.config.model import AnalysisOptions
@@ -908,6 +908,7 @@ class ProjectHelpers:
     def __init__(self, sketches: Iterable[Sketch]) -> None:
         sketches = list(sketches)
         self._known: Optional[Dict[str, Set[str]]] = None
+        self._last_names: Set[str] = set()
         self.helpers: Helpers = {}
         self.aliases: Dict[str, str] = {}
         self.bases: Dict[str, Tuple[str, ...]] = {}
@@ -917,14 +918,29 @@ class ProjectHelpers:
             self.aliases.update(one.aliases)
             self.bases.update(one.classes)
         # A function passing its parameter on to a helper's renamed slot is one. Worklist: a callee is
-        # resolved again only when a key its last resolution went through became a helper or grew.
-        passes: Dict[str, Set[Tuple[FrozenSet[str], str, FrozenSet[str]]]] = {}
+        # resolved again only when a key its last resolution went through became a helper or grew, and
+        # not at all while its last name is not one a helper's key can have (``_last_names``).
+        passes: Dict[str, List[Tuple[Tuple[str, ...], str, Tuple[str, ...]]]] = {}
         for one in sketches:
             for callee, slots, caller, own in one.passes:
-                passes.setdefault(callee, set()).add((frozenset(slots), caller, frozenset(own)))
+                passes.setdefault(callee, []).append((slots, caller, own))
+        waiting: Dict[str, List[str]] = {}  # a last name -> the callees that have it
+        for callee in sorted(passes):
+            waiting.setdefault(_last(callee), []).append(callee)
+        renamed = _renamings(self.aliases)
+        names: Set[str] = set()
         readers: Dict[str, Set[str]] = {}  # a key -> the callees whose resolution went through it
-        todo = deque(sorted(passes))
-        queued = set(todo)
+        todo: Deque[str] = deque()
+        queued: Set[str] = set()
+
+        def admit(name: str) -> None:  # a last name a helper's key can have: its callees are looked up
+            for one in _closure(name, renamed, names):
+                for callee in waiting.pop(one, ()):
+                    todo.append(callee)
+                    queued.add(callee)
+
+        for name in sorted(self.helpers):
+            admit(_last(name))
         while todo:
             callee = todo.popleft()
             queued.discard(callee)
@@ -932,13 +948,20 @@ class ProjectHelpers:
             found = self._resolve(callee, 0, None, visited)
             for key in visited:
                 readers.setdefault(key, set()).add(callee)
+            if not found:
+                continue
             for filled, caller, passed in passes[callee]:
-                if not passed <= self.helpers.get(caller, set()) and _fills(filled, found):
-                    self.helpers.setdefault(caller, set()).update(passed)
+                have = self.helpers.get(caller)
+                if (have is None or not have.issuperset(passed)) and _fills(frozenset(filled), found):
+                    if have is None:
+                        have = self.helpers[caller] = set()
+                        admit(_last(caller))
+                    have.update(passed)
                     for reader in readers.get(caller, ()):
                         if reader not in queued:
                             todo.append(reader)
                             queued.add(reader)
+        self._last_names = names
         # The imports and classes that calls reach a helper through (``pkg.save`` re-exporting
         # ``pkg.io.save``, ``App.save`` inheriting ``Base.save``): the index resolves such a call in
         # the file that binds them, so that file must be parsed even when it holds no candidate.
@@ -946,7 +969,8 @@ class ProjectHelpers:
         callees = {callee for one in sketches for callee, _ in one.calls}
         callees.update(callee for one in sketches for callee, _, _, _ in one.passes)
         for callee in sorted(callees):
-            self.slots(callee, trail=self.through)
+            if _last(callee) in self._last_names:
+                self.slots(callee, trail=self.through)
         self._known = {}  # the helpers are final: so is each key's answer
 
     def __len__(self) -> int:
@@ -957,9 +981,10 @@ class ProjectHelpers:
         and class names the lookup went through to find one."""
         known = self._known
         if known is not None and trail is None and not depth:
-            if key not in known:
-                known[key] = self._resolve(key, 0, None)
-            return known[key]
+            found = known.get(key)
+            if found is None:
+                found = known[key] = self._resolve(key, 0, None) if _last(key) in self._last_names else set()
+            return found
         return self._resolve(key, depth, trail)
 
     def _resolve(self, key: str, depth: int, trail: Optional[Set[str]], visited: Optional[Set[str]] = None) -> Set[str]:
@@ -987,6 +1012,37 @@ class ProjectHelpers:
         return out
 
 
+def _last(key: str) -> str:
+    return key.rpartition(".")[2]
+
+
+def _renamings(aliases: Dict[str, str]) -> Dict[str, Set[str]]:
+    """A last name -> the last names of the imports that bind it under another (``from pkg.io import
+    save as store``: ``save`` -> ``store``). Resolving keeps a key's last name (``pkg.save`` ->
+    ``pkg.io.save``, ``App.save`` -> ``Base.save``) except through such an import, so a key whose last
+    name is neither a helper's nor one of these names no helper and is not looked up at all (most calls
+    of a big project: ``os.path.join``, ``self.log``)."""
+    renamed: Dict[str, Set[str]] = {}
+    for alias, target in aliases.items():
+        old, new = _last(target), _last(alias)
+        if old != new:
+            renamed.setdefault(old, set()).add(new)
+    return renamed
+
+
+def _closure(name: str, renamed: Dict[str, Set[str]], names: Set[str]) -> List[str]:
+    """Add ``name`` and the names imports rename it to (``_renamings``) to ``names``; the ones that are new."""
+    added = []
+    todo = [name]
+    while todo:
+        one = todo.pop()
+        if one not in names:
+            names.add(one)
+            added.append(one)
+            todo.extend(renamed.get(one, ()))
+    return added
+
+
 def project_helpers(sketches: Iterable[Sketch]) -> ProjectHelpers:
     return ProjectHelpers(sketches)
 
@@ -1004,6 +1060,10 @@ def relevant_names(own: Sketch, helpers: ProjectHelpers, constants: FrozenSet[st
     out.update(set(own.loads) & constants)
     out.update(PASSAGE + name for name in [n for n, _ in own.aliases] + [n for n, _ in own.classes]
                if name in helpers.through)
+    # An import that gives a helper another name (``from pkg.io import save as store``): files calling
+    # ``store`` do not mention ``save``, so stage two finds them only once the index knows this one.
+    out.update(PASSAGE + alias for alias, target in own.aliases
+               if _last(alias) != _last(target) and helpers.slots(target))
     return tuple(sorted(out))
 
 
