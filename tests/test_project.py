@@ -230,6 +230,25 @@ def test_a_helper_outside_the_project_root_is_not_followed(tmp_path, monkeypatch
     assert check_project(["a.py"], Config(root=str(inside))) == []
 
 
+def test_a_helper_method_reached_through_a_chain_of_subclasses_in_other_files(tmp_path, monkeypatch):
+    """Stage two admits a file by the name of the helper's class or of a class known to inherit it:
+    the chain (a subclass, a renamed re-export of it, a subclass of that) is learnt round by round."""
+    write(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/io.py": ("import os\n\nclass Saver:\n    def save(self, tmp, dst):\n"
+                      "        with open(tmp, 'w') as handle:\n            handle.write('x')\n        os.replace(tmp, dst)\n"),
+        "pkg/mid.py": "from pkg.io import Saver\n\nclass Mid(Saver):\n    pass\n",
+        "pkg/store.py": "from pkg.mid import Mid as Store\n",
+        "app.py": ("from pkg.store import Store\n\nclass App(Store):\n    def run(self):\n"
+                   "        self.save('.tmp_run', 'out')\n"),
+        "other.py": "def f(stream, text):\n    stream.write(text)\n    return text.replace('a', 'b')\n",
+    })
+    monkeypatch.chdir(tmp_path)
+    names = ["app.py", "other.py", "pkg/__init__.py", "pkg/io.py", "pkg/mid.py", "pkg/store.py"]
+    assert found(check_project(names, Config())) == {("app.py", 5, "TMP101")}
+    assert found(check_project(["app.py"], Config())) == {("app.py", 5, "TMP101")}
+
+
 def test_recursion_across_files_terminates(tmp_path, monkeypatch):
     write(tmp_path, {
         "ping.py": "import pong\ndef ping(d, tmp, n):\n    pong.pong(d, tmp, n)\n",
@@ -293,11 +312,8 @@ def test_stage_two_admits_a_file_that_imports_the_helpers_package_not_one_that_n
     prose.write_text("# pkg has a save() we do not use\ndef save(x):\n    return x\n")
     importer = tmp_path / "other" / "importer.py"
     importer.write_text("from pkg.io import save\n\ndef run():\n    save('.tmp_x', 'x')\n")
-    methods = tmp_path / "other" / "methods.py"
-    methods.write_text("def run(saver):\n    saver.save('.tmp_x')\n")
     assert not project.scan_text(prose.read_text(), str(prose), helpers)
     assert project.scan_text(importer.read_text(), str(importer), helpers)
-    assert project.scan_text(methods.read_text(), str(methods), (("save", ("*",)),))  # a method: the name alone
     inside = tmp_path / "pkg"
     inside.mkdir()
     (inside / "__init__.py").write_text("")
@@ -305,17 +321,16 @@ def test_stage_two_admits_a_file_that_imports_the_helpers_package_not_one_that_n
     assert project.scan_text("from .io import save\n", str(inside / "user.py"), helpers)
 
 
-def test_a_helper_method_admits_a_file_that_uses_it_as_an_attribute():
-    """A method is called as an attribute (``self.save(...)``, ``saver.save``), its class by name; a
-    special method (``__init__``) through its class: the word alone admits nothing."""
-    methods = (("save", (".",)),)
-    assert project.scan_text("def f(saver):\n    saver.save('.tmp')\n", "m.py", methods)
-    assert project.scan_text("def f(s):\n    cb = s.\\\n        save\n", "m.py", methods)
-    assert not project.scan_text("def save(x):\n    return x  # save it\n", "m.py", methods)
-    assert project.scan_text("from app import Saver\nSaver('.tmp')\n", "m.py", (("Saver", ("*",)),))
+def test_a_helper_class_admits_a_file_that_names_it_and_imports_its_package():
+    """A method is reached through a class the file names (``Saver(...)``, ``mod.Saver.save``,
+    ``class Mine(Saver)``), imported from its package; the method's own name admits nothing."""
+    saver = (("Saver", ("app",)),)
+    assert project.scan_text("from app import Saver\nSaver('.tmp')\n", "m.py", saver)
+    assert not project.scan_text("def f(saver):\n    saver.save('.tmp')\n", "m.py", saver)
+    assert not project.scan_text("class Saver:\n    pass\n", "m.py", saver)  # another class of that name
 
 
-def test_helper_names_give_methods_as_attributes_and_classes_by_name(tmp_path):
+def test_helper_names_give_a_methods_class_and_its_subclasses_by_name(tmp_path):
     from tmplint.analysis.index import Index
     from tmplint.api import settings_for
     from tmplint.files import iter_python_files
@@ -328,4 +343,4 @@ def test_helper_names_give_methods_as_attributes_and_classes_by_name(tmp_path):
     run = project.ProjectRun(settings, project.serial_map)
     run.run(files)
     names = Index(run.results, run.locator).helper_names()
-    assert names["save"] == {"."} and names["Saver"] == {"*"} and "__init__" not in names
+    assert names["Saver"] == {"app"} and "save" not in names and "__init__" not in names

@@ -242,7 +242,7 @@ def _write(root, files):
         path.write_text(textwrap.dedent(source))
 
 
-@pytest.mark.parametrize("case", ["reexport", "renamed", "inherited", "module_level", "constant"])
+@pytest.mark.parametrize("case", ["reexport", "renamed", "inherited", "chain", "module_level", "constant"])
 def test_files_screened_out_by_reduction_change_no_finding(case, tmp_path, monkeypatch):
     """A file the reduction finds no candidate in is not parsed; one other files reach a helper or a
     constant through still is (``define``, ``^name``), so the findings are the whole parse's."""
@@ -271,6 +271,10 @@ def test_files_screened_out_by_reduction_change_no_finding(case, tmp_path, monke
     elif case == "inherited":
         files["pkg/sub.py"] = "from pkg.io import Base\n\nclass Saver(Base):\n    pass\n"
         files["app.py"] = "from pkg.sub import Saver\n\nclass App(Saver):\n    def run(self):\n        self.store('.tmp_run', 'out')\n"
+    elif case == "chain":  # a subclass, a renamed re-export of it, a subclass of that
+        files["pkg/mid.py"] = "from pkg.io import Base\n\nclass Mid(Base):\n    pass\n"
+        files["pkg/api.py"] = "from pkg.mid import Mid as Store\n"
+        files["app.py"] = "from pkg.api import Store\n\nclass App(Store):\n    def run(self):\n        self.store('.tmp_run', 'out')\n"
     elif case == "module_level":
         files["app.py"] = "from pkg import io\n\nio.save('.tmp_run', 'out')\n"
     else:

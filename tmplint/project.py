@@ -11,9 +11,11 @@ which files that is and resolves the checks that need other files, in the main p
    as the import graph reaches.
 3. **Stage two.** A file the screen passed over can still call a helper of another file. Once the
    index knows which functions rename a parameter of theirs, every screened-out file that mentions
-   one of their names (or, for a method, its class) as a word is parsed too; its own functions may
-   then be helpers (``save`` calls ``_atomic_save``), whose names are looked for next, until nothing
-   new turns up. A file that mentions no helper cannot call one: the screens stay sound.
+   one of their names as a word, and imports the helper's package (or lies in it), is read too; for
+   a method, the name of its class or of a class known to inherit from it (``class_family``). Its
+   own functions may then be helpers (``save`` calls ``_atomic_save``), whose names are looked for
+   next, until nothing new turns up. A file that names no helper cannot call one (the index resolves
+   no call through an object of unknown class): the screens stay sound.
 4. **Definitions.** When resolution needs a file the screens passed over (an imported constant, a
    re-exported name, a provisional finding's helper), that file is parsed for what it defines.
 5. **Reduction.** A big file is parsed with the functions that cannot matter blanked
@@ -328,17 +330,16 @@ def scan_job(job: Tuple[str, Helpers]) -> bool:
 def scan_text(text: str, path: str, helpers: Helpers) -> bool:
     """Stage two: can the file call one of the helpers? It mentions the helper's name as a word, and
     imports from the top-level package of a module that defines or re-exports it, unless it lies in
-    that package itself (relative imports); ``*`` (a helper method's class) asks for the name alone,
-    ``.`` (a helper method, reached through ``self`` or an instance) for it as an attribute. A package
-    named only in prose or strings does not count: a tree of many projects mentions their names
-    everywhere."""
+    that package itself (relative imports); a helper method is called through its class's name, or
+    a subclass's (``Index.helper_names``). A package named only in prose or strings does not count:
+    a tree of many projects mentions their names everywhere."""
     info = module_info(path)
     own = info.name.split(".")[0]
     imported: Optional[Set[str]] = None
     for name, tops in helpers:
         if not mentions_any(text, (name,)):
             continue
-        if "*" in tops or own in tops or "." in tops and mentions_attribute(text, name):
+        if own in tops:
             return True
         if imported is None:
             imported = {name.split(".")[0] for name in text_imports(text, info)}
@@ -357,17 +358,6 @@ def _words(text: str, name: str) -> Iterator[int]:
         if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
             yield i
         i = text.find(name, i + size)
-
-
-def mentions_attribute(text: str, name: str) -> bool:
-    """``name`` as a word right after a dot (``self.save``, ``saver . save``)."""
-    for i in _words(text, name):
-        j = i - 1
-        while j >= 0 and text[j] in " \t\\\n":
-            j -= 1
-        if j >= 0 and text[j] == ".":
-            return True
-    return False
 
 
 def mentions_any(text: str, names: Iterable[str]) -> bool:

@@ -131,6 +131,39 @@ class FileResult:
     reduced: Optional[Tuple[str, ...]] = None  # parsed reduced, knowing these names of other files
 
 
+def class_family(results: Iterable[FileResult], owners: Set[Tuple[str, str]]) -> Set[Tuple[str, str]]:
+    """``owners`` (a class's last name, the top-level package of its module) and the classes that
+    may inherit from one of them, matched by last name (a superset), through every class the parsed
+    and sketched files define and every import that gives one of them another name (``from .io
+    import Saver as Store``), each with its own package. A subclass in a file not read yet names its
+    base: stage two admits that file, and its class counts from the next round."""
+    below: Dict[str, Set[Tuple[str, str]]] = {}  # a last name -> its subclasses and renamings, with their package
+    for result in results:
+        pairs: List[Tuple[str, str]] = []
+        if result.status == "parsed":
+            pairs += [(base, cls) for cls, bases in result.classes.items() for base in bases]
+            pairs += [(target, local) for local, target in result.aliases.items()]
+        if result.sketch is not None:
+            pairs += [(base, cls) for cls, bases in result.sketch.classes for base in bases]
+            pairs += [(target, alias) for alias, target in result.sketch.aliases]
+        top = result.module.name.split(".")[0]
+        for upper, lower in pairs:
+            upper, lower = upper.rpartition(".")[2], lower.rpartition(".")[2]
+            if upper != lower:
+                below.setdefault(upper, set()).add((lower, top))
+    family: Set[Tuple[str, str]] = set()
+    named: Set[str] = set()
+    todo = list(owners)
+    while todo:
+        one = todo.pop()
+        if one not in family:
+            family.add(one)
+            if one[0] not in named:
+                named.add(one[0])
+                todo.extend(below.get(one[0], ()))
+    return family
+
+
 class _Fix(NamedTuple):
     """A finding's fix, where the index knows it: its title, applicability and place."""
 
@@ -387,11 +420,14 @@ class Index:
     # --- which names matter for stage two ------------------------------------------------
     def helper_names(self) -> Dict[str, FrozenSet[str]]:
         """Names under which a function that renames one of its parameters can be called, each with
-        the top-level packages a caller must import (or be in) to reach it; for a method, which a
-        subclass anywhere can call through ``self``, ``.`` (its name, as an attribute: ``x.save``) and
-        ``*`` (its class's name, anywhere: ``Saver(...)``, ``class Mine(Saver)``). A special method
-        (``__init__``, ``__call__``) is called through its class's name alone."""
+        the top-level packages a caller must import (or be in) to reach it; for a method, the names
+        of its class and of every class known to inherit from it (``Saver(...)``, ``class
+        Mine(Saver)``, ``class Sub(Mine)``), each with its own package. A file calls a method of
+        another file only through a class it names (``mod.Saver.save``) or defines (``self.save`` in
+        a subclass, which names its base): the method's own name admits nothing (``x.write``,
+        ``s.replace`` are in every other file)."""
         names: Dict[str, Set[str]] = {}
+        owners: Set[Tuple[str, str]] = set()  # the classes that define a helper method: (name, package)
         helpers: Set[Tuple[str, int]] = set()
         for path, result in self.results.items():
             if result.status != "parsed":
@@ -406,10 +442,8 @@ class Index:
                     if len(parts) == 1:
                         names.setdefault(name, set()).add(result.module.name.split(".")[0])
                     else:
-                        for part in parts[:-1]:  # its class(es)
-                            names.setdefault(part, set()).add("*")
-                        if not (parts[-1].startswith("__") and parts[-1].endswith("__")):  # x(...), with x:
-                            names.setdefault(parts[-1], set()).add(".")
+                        top = result.module.name.split(".")[0]
+                        owners.update((part, top) for part in parts[:-1])  # its class(es)
         for result in self.results.values():  # re-exports: from .utils import save
             if result.status != "parsed":
                 continue
@@ -417,6 +451,8 @@ class Index:
                 found = self.lookup(target, result.module.root)
                 if isinstance(found, Found) and (found.path, found.function.scope) in helpers:
                     names.setdefault(local, set()).add(result.module.name.split(".")[0])
+        for name, top in class_family(self.results.values(), owners):
+            names.setdefault(name, set()).add(top)
         return {name: frozenset(tops) for name, tops in names.items()}
 
     # --- the diagnostics -----------------------------------------------------------------
