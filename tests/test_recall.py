@@ -201,3 +201,45 @@ def test_a_warm_run_answered_as_kept_loads_nothing_of_the_analysis(project):
     assert cold[-1] != "[]" and "pkg/main.py:4:" in "\n".join(cold)
     warm = run()
     assert warm[:-1] == cold[:-1] and warm[-1] == "[]"
+
+
+QUIET = "def keep(data, path):\n    return data\n"
+
+
+def test_an_edit_that_keeps_a_quiet_file_quiet_keeps_the_answer(project, checks):
+    """A file the run found nothing in (passed over by the screen, never admitted by stage two) that
+    is still passed over, imports the same and names no helper: every answer stays what it was."""
+    (project / "pkg" / "quiet.py").write_text(QUIET)
+    cold = run(project)
+    (project / "pkg" / "quiet.py").write_text(QUIET + "\n\ndef more(x):\n    return [x, x]  # a comment\n")
+    assert run(project) == cold
+    assert checks["runs"] == 1
+    assert run(project) == cold and checks["runs"] == 1  # kept with the new content: no reading now
+
+
+def test_an_edit_that_makes_a_quiet_file_call_a_helper_is_checked_again(project, checks):
+    """Same imports, still passed over by the screen, but it now names a helper stage two looked for."""
+    (project / "pkg" / "store.py").write_text(HELPERS.replace("_atomic_save", "put"))
+    (project / "pkg" / "quiet.py").write_text("from pkg import store\n\n" + QUIET)
+    assert "pkg/quiet.py" not in {path for path, _, _ in run(project)}
+    (project / "pkg" / "quiet.py").write_text("from pkg import store\n\ndef keep(data, path):\n"
+                                             "    store.put(data, path, 'name.part')\n")
+    assert (os.path.join("pkg", "quiet.py"), 4, "TMP101") in run(project)
+    assert checks["runs"] == 2
+
+
+def test_an_edit_that_makes_a_quiet_file_rename_or_import_more_is_checked_again(project, checks):
+    (project / "pkg" / "quiet.py").write_text(QUIET)
+    run(project)
+    (project / "pkg" / "quiet.py").write_text("import pkg.helpers\n\n" + QUIET)  # imports more: context may change
+    run(project)
+    assert checks["runs"] == 2
+    (project / "pkg" / "quiet.py").write_text("import pkg.helpers\nimport os\n\ndef keep(data, path):\n"
+                                             "    return os.path.join(path, data)\n")
+    run(project)  # still quiet, its imports changed again
+    assert checks["runs"] == 3
+    (project / "pkg" / "quiet.py").write_text("import pkg.helpers\nimport os\n\ndef keep(data, path):\n"
+                                             "    with open('.tmp_q', 'w') as f:\n        f.write(data)\n"
+                                             "    os.replace('.tmp_q', path)\n")  # the same imports
+    assert (os.path.join("pkg", "quiet.py"), 7, "TMP102") in run(project)
+    assert checks["runs"] == 4

@@ -41,12 +41,16 @@ def module_info(path: str) -> ModuleInfo:
 
 
 class Layout:
-    """What a run saw of the file system besides the files it read: the folders it listed and the
-    files it looked for. A run's kept answer (``tmplint.recall``) holds only while these still hold."""
+    """What a run's answer rests on besides the content of the files it read: the folders it listed
+    and the files it looked for (a kept answer, ``tmplint.recall``, holds only while these hold); and,
+    filled in at its end, the files it found nothing in (the text screen passed them over and stage
+    two never admitted them: path -> a digest of their imports) and the names stage two looked for."""
 
     def __init__(self) -> None:
         self.listings: Dict[str, Tuple[str, ...]] = {}  # folder -> what it holds that an import could name
         self.files: Dict[str, bool] = {}  # path -> it was a file
+        self.quiet: Dict[str, str] = {}
+        self.scanned: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
 
     def importable(self, folder: str) -> Tuple[str, ...]:
         found = self.listings.get(folder)

@@ -37,6 +37,7 @@ from tmplint import config as config_mod
 from tmplint import engine, noqa
 from tmplint import reduce as reduce_mod
 from tmplint.analysis.index import FileResult, Index, Provisional, absolute_module
+from tmplint.cache import fingerprint
 from tmplint.config.model import AnalysisOptions, Config
 from tmplint.diagnostics import Diagnostic
 from tmplint.layout import Layout, ModuleInfo, module_info
@@ -87,6 +88,10 @@ def text_imports(text: str, info: ModuleInfo) -> Tuple[str, ...]:
                         found.add(words[0])
         i = find("import", end)
     return tuple(sorted(found))
+
+
+def imports_digest(imports: Tuple[str, ...]) -> str:
+    return fingerprint(imports)
 
 
 def _statement_end(text: str, at: int) -> int:
@@ -348,6 +353,15 @@ def scan_text(text: str, path: str, helpers: Helpers) -> bool:
     return False
 
 
+def quiet_still(text: str, path: str, options: AnalysisOptions, imports: str, scanned: Helpers) -> bool:
+    """A file whose first reading found nothing (the text screen passed it over, stage two never
+    admitted it) gives the same result with ``text``: the screen passes it over, it imports the same
+    names (``imports``, digested) and names none of the helpers stage two looked for (``scanned``).
+    Then it changes no answer (``tmplint.recall``)."""
+    return (not engine.may_have_findings(text, options) and imports_digest(text_imports(text, module_info(path))) == imports
+            and not scan_text(text, path, scanned))
+
+
 def _words(text: str, name: str) -> Iterator[int]:
     """Where ``name`` stands in ``text`` as a whole word."""
     size = len(name)
@@ -383,6 +397,7 @@ class ProjectRun:
         self.mapper = mapper
         self.texts = dict(texts or {})
         self.apply_noqa = apply_noqa
+        self.layout = layout
         self.locator = Locator(settings.project_root, source_roots(settings), layout)
         self.results: Dict[str, FileResult] = {}
         self.depth: Dict[str, int] = {}
@@ -541,6 +556,10 @@ class ProjectRun:
             self.admitted.update(p for p, admit in work.items() if admit)
             parsed = self.analyse(sorted(work), force=True, define={p for p, admit in work.items() if not admit})
             self.follow_imports([r for r in parsed if r.path not in files])
+        if self.layout is not None:
+            self.layout.scanned = tuple(sorted((name, tuple(sorted(tops))) for name, tops in scanned.items()))
+            self.layout.quiet = {os.path.abspath(p): imports_digest(r.imports) for p, r in self.results.items()
+                                 if r.status == "screened" and r.sketch is None}
         return self.report(files, index)
 
     def report(self, files: Sequence[str], index: Optional[Index]) -> List[Diagnostic]:

@@ -17,6 +17,11 @@ a run whose key has one returns it once every file, module, listing and lookup i
 was: a stat per file (a file whose stat changed is hashed again: a touched file costs a read, not a
 miss), a listing per folder. Anything else, and the run goes the usual way and keeps its new answer.
 
+An edit to a file the run found nothing in (most files: the text screen passed it over and stage two
+never admitted it) keeps the answer too, when the new text is passed over as well, imports the same
+names and names none of the helpers stage two looked for (``project.quiet_still``): that file's
+result is then what it was, and so is every other file's.
+
 It is kept only from a run that is complete: every file could be hashed and no worker was lost (a
 timeout or a crash is not a property of the files). Like a shard, it starts with a magic line, the
 salt and a checksum, is JSON, and its findings are rebuilt through ``tmplint.plain`` with every path
@@ -29,14 +34,14 @@ import hashlib
 import json
 import os
 import time
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 from tmplint import plain
 from tmplint.cache import MAX_SHARD_BYTES, RACY_SECONDS, STALE_TEMP, Cache, Signature, content_hash, fingerprint, write_atomic
 from tmplint.config.model import Config
 from tmplint.diagnostics import Diagnostic
 from tmplint.layout import Layout, importable, module_info, package_parts
-from tmplint.source import SourceError, read_bytes
+from tmplint.source import SourceError, decode_source, read_bytes, read_limit
 
 FOLDER = "runs"
 MAGIC = b"tmplint-run 1\n"
@@ -54,15 +59,20 @@ def _path(cache: Cache, key: str) -> str:
     return os.path.join(cache.folder, FOLDER, key + ".json")
 
 
-def recall(cache: Cache, key: str, files: Sequence[str]) -> Optional[List[Diagnostic]]:
-    """The kept answer for ``key`` when everything it rests on is as it was; None otherwise."""
+def recall(cache: Cache, key: str, files: Sequence[str], settings: Config) -> Optional[List[Diagnostic]]:
+    """The kept answer for ``key`` when everything it rests on is as it was, or the files that changed
+    were quiet and still are (``project.quiet_still``); None otherwise."""
     path = _path(cache, key)
     try:
         data = read_bytes(path, MAX_SHARD_BYTES)
     except SourceError:
         return None
     kept = _load(data, cache.salt)
-    if kept is None or not _holds(kept):
+    changed = None if kept is None else _changed(kept)
+    if kept is None or changed is None:
+        return None
+    rows = _still_quiet(kept, changed, settings) if changed else {}
+    if rows is None:
         return None
     named = {os.path.abspath(name) for name in files}
 
@@ -76,6 +86,9 @@ def recall(cache: Cache, key: str, files: Sequence[str]) -> Optional[List[Diagno
         return None
     if not (type(found) is list and all(type(d) is Diagnostic for d in found)):
         return None
+    if rows:  # kept again with those files as they are now, so the next run reads none of them
+        _write(cache, key, {**kept, "files": [rows.get(row[0], row) for row in kept["files"]]})
+        return found
     try:
         os.utime(path)  # used: the last to go when answers are pruned
     except OSError:
@@ -90,13 +103,20 @@ def keep(cache: Cache, key: str, found: List[Diagnostic], layout: Layout) -> Non
     encoded = plain.encode(list(found))
     if inputs is None or encoded is None:
         return
-    payload = json.dumps({
+    _write(cache, key, {
         "files": [[path, list(signature), digest, hashed_at, list(module_info(path))]
                   for path, signature, digest, hashed_at in inputs],
         "listings": [[folder, _digest(names)] for folder, names in layout.listings.items()],
         "lookups": [[path, was] for path, was in layout.files.items()],
+        "quiet": sorted([path, imports] for path, imports in layout.quiet.items()),
+        "scanned": [[name, list(tops)] for name, tops in layout.scanned],
         "found": encoded,
-    }, separators=(",", ":")).encode("ascii")
+    })
+
+
+def _write(cache: Cache, key: str, kept: Dict[str, Any]) -> None:
+    """Write a kept answer (atomically, as a shard is) and prune the oldest; a failed write is no error."""
+    payload = json.dumps(kept, separators=(",", ":")).encode("ascii")
     header = MAGIC + f"{cache.salt} {content_hash(payload)}\n".encode("ascii")
     folder = os.path.join(cache.folder, FOLDER)
     try:
@@ -122,7 +142,7 @@ def _load(data: bytes, salt: str) -> Optional[Dict[str, Any]]:
         if found_salt != salt or content_hash(payload) != checksum or end < 0:
             return None
         kept = json.loads(payload)
-        parts = [kept[name] for name in ("files", "listings", "lookups")]
+        parts = [kept[name] for name in ("files", "listings", "lookups", "quiet", "scanned")]
     except (UnicodeDecodeError, ValueError, TypeError, KeyError, RecursionError):
         return None
     if not all(type(part) is list and all(type(row) is list for row in part) for part in parts):
@@ -130,22 +150,51 @@ def _load(data: bytes, salt: str) -> Optional[Dict[str, Any]]:
     return kept
 
 
-def _holds(kept: Dict[str, Any]) -> bool:
-    """Every file, module, listing and lookup the answer rests on is as it was (anything malformed: no)."""
+def _changed(kept: Dict[str, Any]) -> Optional[Set[str]]:
+    """The files whose content changed, when every module, listing and lookup the answer rests on is
+    as it was and every file is still there; None otherwise (anything malformed too)."""
     package_parts.cache_clear()  # this process may have seen another layout
+    changed = set()
     try:
         for path, signature, digest, hashed_at, module in kept["files"]:
-            if not _same_content(path, tuple(signature), digest, hashed_at) or list(module_info(path)) != module:
-                return False
+            if list(module_info(path)) != module or not os.path.isfile(path):
+                return None
+            if not _same_content(path, tuple(signature), digest, hashed_at):
+                changed.add(path)
         for folder, names in kept["listings"]:
             if _digest(importable(folder)) != names:
-                return False
+                return None
         for path, was in kept["lookups"]:
             if os.path.isfile(path) is not was:
-                return False
+                return None
     except (TypeError, ValueError, OSError):
-        return False
-    return True
+        return None
+    return changed
+
+
+def _still_quiet(kept: Dict[str, Any], changed: Set[str], settings: Config) -> Optional[Dict[str, List[Any]]]:
+    """Each changed file was one the run found nothing in, and with its new text still is: their rows
+    as they are now (the content hashed is the content checked); None otherwise."""
+    from tmplint.project import quiet_still  # loads the screens: only when a file changed
+
+    rows = {row[0]: row for row in kept["files"]}
+    out = {}
+    try:
+        quiet = dict((path, imports) for path, imports in kept["quiet"])
+        scanned = tuple((name, tuple(tops)) for name, tops in kept["scanned"])
+        for path in changed:
+            if path not in quiet:
+                return None
+            before = os.stat(path)
+            hashed_at = time.time()
+            data = read_bytes(path, read_limit(settings.analysis.max_file_size))
+            if not quiet_still(decode_source(data)[0], path, settings.analysis, quiet[path], scanned):
+                return None
+            signature = [before.st_size, before.st_mtime_ns, before.st_ctime_ns, before.st_ino]
+            out[path] = [path, signature, content_hash(data), hashed_at, rows[path][4]]
+    except (TypeError, ValueError, OSError, SourceError):
+        return None
+    return out
 
 
 def _same_content(path: str, signature: Signature, digest: str, hashed_at: float) -> bool:

@@ -558,7 +558,7 @@ def run_checks(paths: Sequence[str], settings, jobs: Optional[int] = None, use_c
         cache = Cache.for_project(settings.project_root) if use_cache else None
         key = recall.run_key(cache, files, settings) if cache is not None else ""
         if cache is not None:
-            kept = recall.recall(cache, key, files)
+            kept = recall.recall(cache, key, files, settings)
             if kept is not None:  # nothing it rests on changed: no job, no index
                 if progress is not None:
                     progress(len(files), len(files))
