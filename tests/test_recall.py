@@ -243,3 +243,19 @@ def test_an_edit_that_makes_a_quiet_file_rename_or_import_more_is_checked_again(
                                              "    os.replace('.tmp_q', path)\n")  # the same imports
     assert (os.path.join("pkg", "quiet.py"), 7, "TMP102") in run(project)
     assert checks["runs"] == 4
+
+
+def test_an_answer_over_its_size_limit_is_neither_written_nor_read(project, monkeypatch, checks):
+    """The limit grows with the files named (a big tree's answer is big); past it, no answer is kept,
+    and a planted one that big is not read."""
+    monkeypatch.setattr(recall, "MAX_SHARD_BYTES", 0)
+    monkeypatch.setattr(recall, "BYTES_PER_FILE", 10)
+    run(project)
+    assert answers(project) == []
+    monkeypatch.setattr(recall, "BYTES_PER_FILE", 1_000_000)
+    cold = run(project)
+    (name,) = answers(project)
+    assert run(project) == cold and checks["runs"] == 2
+    size = os.path.getsize(project / CACHE_DIR / recall.FOLDER / name)
+    monkeypatch.setattr(recall, "BYTES_PER_FILE", size // 4 - 1)  # four files named: just under its size
+    assert run(project) == cold and checks["runs"] == 3

@@ -24,10 +24,11 @@ result is then what it was, and so is every other file's.
 
 It is kept only from a run that is complete: every file could be hashed and no worker was lost (a
 timeout or a crash is not a property of the files). Like a shard, it starts with a magic line, the
-salt and a checksum, is JSON, and its findings are rebuilt through ``tmplint.plain`` with every path
-checked to be a named file's: a forged one can cost a wrong answer about the named files, as a forged
-shard can, never a crash. At most ``KEPT`` answers are kept (one per way of naming files: a pre-commit
-run names a few), the least recently used go first.
+salt and a checksum, is read only up to a size (one that grows with the files named: ``size_limit``),
+is JSON, and its findings are rebuilt through ``tmplint.plain`` with every path checked to be a named
+file's: a forged one can cost a wrong answer about the named files, as a forged shard can, never a
+crash. At most ``KEPT`` answers are kept (one per way of naming files: a pre-commit run names a few),
+the least recently used go first.
 """
 
 import hashlib
@@ -47,6 +48,14 @@ FOLDER = "runs"
 MAGIC = b"tmplint-run 1\n"
 KEPT = 8
 SWITCHES = ("TMPLINT_SCREEN", "TMPLINT_REDUCE")  # a run checking the screens asks for a fresh answer
+# An answer is read only up to a size, as a shard is (a planted one costs a bounded read and parse), but
+# the bound grows with the files named: an answer takes about 430 bytes a file (8 MB for the 18,917 files
+# of the evaluation corpus), and a fixed 16 MB would have stopped recalling trees past about 38,000 files.
+BYTES_PER_FILE = 1024
+
+
+def size_limit(files: Sequence[str]) -> int:
+    return MAX_SHARD_BYTES + BYTES_PER_FILE * len(files)
 
 
 def run_key(cache: Cache, files: Sequence[str], settings: Config) -> str:
@@ -64,7 +73,7 @@ def recall(cache: Cache, key: str, files: Sequence[str], settings: Config) -> Op
     were quiet and still are (``project.quiet_still``); None otherwise."""
     path = _path(cache, key)
     try:
-        data = read_bytes(path, MAX_SHARD_BYTES)
+        data = read_bytes(path, size_limit(files))
     except SourceError:
         return None
     kept = _load(data, cache.salt)
@@ -87,7 +96,7 @@ def recall(cache: Cache, key: str, files: Sequence[str], settings: Config) -> Op
     if not (type(found) is list and all(type(d) is Diagnostic for d in found)):
         return None
     if rows:  # kept again with those files as they are now, so the next run reads none of them
-        _write(cache, key, {**kept, "files": [rows.get(row[0], row) for row in kept["files"]]})
+        _write(cache, key, size_limit(files), {**kept, "files": [rows.get(row[0], row) for row in kept["files"]]})
         return found
     try:
         os.utime(path)  # used: the last to go when answers are pruned
@@ -96,14 +105,14 @@ def recall(cache: Cache, key: str, files: Sequence[str], settings: Config) -> Op
     return found
 
 
-def keep(cache: Cache, key: str, found: List[Diagnostic], layout: Layout) -> None:
+def keep(cache: Cache, key: str, files: Sequence[str], found: List[Diagnostic], layout: Layout) -> None:
     """Keep ``found`` as the answer for ``key``, with what it rests on (the files ``cache`` hashed this
     run); nothing when a file could not be hashed or the answer cannot be encoded."""
     inputs = cache.hashed_files()
     encoded = plain.encode(list(found))
     if inputs is None or encoded is None:
         return
-    _write(cache, key, {
+    _write(cache, key, size_limit(files), {
         "files": [[path, list(signature), digest, hashed_at, list(module_info(path))]
                   for path, signature, digest, hashed_at in inputs],
         "listings": [[folder, _digest(names)] for folder, names in layout.listings.items()],
@@ -114,10 +123,13 @@ def keep(cache: Cache, key: str, found: List[Diagnostic], layout: Layout) -> Non
     })
 
 
-def _write(cache: Cache, key: str, kept: Dict[str, Any]) -> None:
-    """Write a kept answer (atomically, as a shard is) and prune the oldest; a failed write is no error."""
+def _write(cache: Cache, key: str, limit: int, kept: Dict[str, Any]) -> None:
+    """Write a kept answer (atomically, as a shard is) and prune the oldest; a failed write is no error,
+    and an answer over ``limit`` is not written (no run would read it)."""
     payload = json.dumps(kept, separators=(",", ":")).encode("ascii")
     header = MAGIC + f"{cache.salt} {content_hash(payload)}\n".encode("ascii")
+    if len(header) + len(payload) > limit:
+        return
     folder = os.path.join(cache.folder, FOLDER)
     try:
         os.makedirs(folder, exist_ok=True)

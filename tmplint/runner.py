@@ -572,7 +572,7 @@ def run_checks(paths: Sequence[str], settings, jobs: Optional[int] = None, use_c
         if cache is not None:
             cache.save()
             if mapper.complete:
-                recall.keep(cache, key, results, layout)
+                recall.keep(cache, key, files, results, layout)
         return results
     finally:
         if collecting:
