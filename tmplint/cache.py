@@ -80,7 +80,7 @@ MISS = object()
 Signature = Tuple[int, int, int, int]
 
 
-def _signature(info: os.stat_result) -> Signature:
+def stat_signature(info: os.stat_result) -> Signature:
     return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
@@ -274,7 +274,7 @@ class Cache:
         found = None
         try:
             info = os.stat(full)
-            signature = _signature(info)
+            signature = stat_signature(info)
             known = shard.files.get(full)
             if known is not None and known[0] == signature and info.st_mtime_ns / 1e9 + RACY_SECONDS < known[2]:
                 found = known[1]
@@ -283,7 +283,7 @@ class Cache:
                 data = read_bytes(full)  # a FIFO, a device or a huge file: no key, the job reports it
                 found = content_hash(data)
                 after = os.stat(full)
-                if _signature(after) == signature:  # not written to while we read it
+                if stat_signature(after) == signature:  # not written to while we read it
                     shard.files[full] = (signature, found, hashed_at)
                     shard.dirty = True
                 else:
@@ -299,7 +299,7 @@ class Cache:
         None when one of them could not be hashed."""
         out = []
         for path, (name, digest) in self._hashes.items():
-            full = os.path.abspath(path)
+            full = self._resolved.get(path) or os.path.abspath(path)  # (``key`` resolved it)
             known = self._shard(name).files.get(full)
             if digest is None or known is None:
                 return None

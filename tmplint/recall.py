@@ -31,14 +31,14 @@ crash. At most ``KEPT`` answers are kept (one per way of naming files: a pre-com
 the least recently used go first.
 """
 
-import hashlib
 import json
 import os
 import time
 from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 from tmplint import plain
-from tmplint.cache import MAX_SHARD_BYTES, RACY_SECONDS, STALE_TEMP, Cache, Signature, content_hash, fingerprint, write_atomic
+from tmplint.cache import (MAX_SHARD_BYTES, RACY_SECONDS, STALE_TEMP, Cache, Signature, content_hash, fingerprint,
+                           stat_signature, write_atomic)
 from tmplint.config.model import Config
 from tmplint.diagnostics import Diagnostic
 from tmplint.layout import Layout, importable, module_info, package_parts
@@ -140,7 +140,7 @@ def _write(cache: Cache, key: str, limit: int, kept: Dict[str, Any]) -> None:
 
 
 def _digest(names: Tuple[str, ...]) -> str:
-    return hashlib.blake2b("\0".join(names).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    return content_hash("\0".join(names).encode("utf-8", "surrogatepass"))
 
 
 def _load(data: bytes, salt: str) -> Optional[Dict[str, Any]]:
@@ -163,13 +163,14 @@ def _load(data: bytes, salt: str) -> Optional[Dict[str, Any]]:
 
 
 def _changed(kept: Dict[str, Any]) -> Optional[Set[str]]:
-    """The files whose content changed, when every module, listing and lookup the answer rests on is
-    as it was and every file is still there; None otherwise (anything malformed too)."""
+    """The files whose content changed (or that are gone: ``_still_quiet`` cannot read them), when
+    every module, listing and lookup the answer rests on is as it was; None otherwise (anything
+    malformed too)."""
     package_parts.cache_clear()  # this process may have seen another layout
     changed = set()
     try:
         for path, signature, digest, hashed_at, module in kept["files"]:
-            if list(module_info(path)) != module or not os.path.isfile(path):
+            if list(module_info(path)) != module:
                 return None
             if not _same_content(path, tuple(signature), digest, hashed_at):
                 changed.add(path)
@@ -202,8 +203,7 @@ def _still_quiet(kept: Dict[str, Any], changed: Set[str], settings: Config) -> O
             data = read_bytes(path, read_limit(settings.analysis.max_file_size))
             if not quiet_still(decode_source(data)[0], path, settings.analysis, quiet[path], scanned):
                 return None
-            signature = [before.st_size, before.st_mtime_ns, before.st_ctime_ns, before.st_ino]
-            out[path] = [path, signature, content_hash(data), hashed_at, rows[path][4]]
+            out[path] = [path, list(stat_signature(before)), content_hash(data), hashed_at, rows[path][4]]
     except (TypeError, ValueError, OSError, SourceError):
         return None
     return out
@@ -216,8 +216,7 @@ def _same_content(path: str, signature: Signature, digest: str, hashed_at: float
         info = os.stat(path)
     except OSError:
         return False
-    now = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
-    if now == signature and info.st_mtime_ns / 1e9 + RACY_SECONDS < hashed_at:
+    if stat_signature(info) == signature and info.st_mtime_ns / 1e9 + RACY_SECONDS < hashed_at:
         return True
     try:
         return content_hash(read_bytes(path)) == digest
