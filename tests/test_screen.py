@@ -172,7 +172,13 @@ PASSING = [
     "x = g(lambda: f(tmp=1))\n",
     "x = mktemp\n",
     "x = '/tmp/x'\n",
-    "# /dev/shm\n",
+    "x = '/tmp' '/x'\n",
+    "x = f\"/dev/shm/{name}\"\n",
+    "x = rb'/var/tmp/x'\n",
+    'x = """/tmp/x"""\n',
+    "from tensorflow.io import gfile\n",
+    "x = tf.io.gfile.rename\n",
+    "def f(fs: AbstractFileSystem): pass\n",
     "import os\r\nos.replace(a,\r\n b)\r\n",
     "import ｏｓ\nos.replace(a, b)\n",
     "f(ｔｍｐ=1)\n",
@@ -213,6 +219,9 @@ REJECTED = [
     "def replace(a, b): pass\n",
     "x = remove(a)\n",
     "# replace the file\n",
+    "# /dev/shm\n",
+    "x = 'Mbytes free space of /tmp drive'\n",
+    "logfile = open_logfile(name)\n",
 ]
 
 
@@ -358,9 +367,10 @@ def test_rejected_shapes(text):
     assert not passes_text_screen(text, DEFAULT)
 
 
-def test_save_helpers_and_dirs_are_substrings():
+def test_save_helpers_are_substrings_and_dirs_start_a_literal():
     assert passes_text_screen("x = 1  # atomic_write\n", HELPERS)
     assert passes_text_screen("x = '/scratch/a'\n", HELPERS)
+    assert not passes_text_screen("x = 'see /scratch/a'  # /scratch/b\n", HELPERS)
     assert not passes_text_screen("x = 1\n", HELPERS)
     assert not passes_text_screen("x = '/scratch'\n", DEFAULT)
 

@@ -50,7 +50,7 @@ from typing import Deque, Dict, FrozenSet, Iterable, List, NamedTuple, Optional,
 
 from tmplint.analysis.knowledge import PATH_METHODS, TMP_KEYWORD
 from tmplint.config.model import AnalysisOptions
-from tmplint.screen import _RENAME_MODULES, CATALOGUE_WORDS, RENAME_NAMES
+from tmplint.screen import _RENAME_MODULES, RENAME_NAMES, literal_in_shared_dir, mentions_catalogue, quotes_shared_dir
 
 MIN_SIZE = 8 * 1024  # a smaller module is parsed whole when it holds a candidate: blanking saves little
 # On unless TMPLINT_REDUCE=off (a switch for checking it, as TMPLINT_SCREEN=off for the screens, which
@@ -351,12 +351,12 @@ class _Module:
         self.aliases: Dict[str, Set[str]] = {}  # save = partial(utils._atomic_save): save -> {"._atomic_save"}
         self.class_constants: Set[str] = set()  # class-level names bound to a shared temp folder's path
         self.tmp_dirs = tuple(options.tmp_dirs)
-        self.special = set(CATALOGUE_WORDS) | {"mktemp"}
+        self.special = {"mktemp"}  # and the catalogue's names (``_keyed``)
         self.special.update(q.rsplit(".", 1)[-1] for q, _ in options.save_helpers)
         renames = {q.rsplit(".", 1)[-1] for q, _ in options.rename_functions}
         self.special.update(renames)
         self.rename_words = set(_RENAME_WORDS) | renames
-        self.catalogue = any(w in "".join(lines) for w in CATALOGUE_WORDS)  # fsspec: fs.mv(a, b)
+        self.catalogue = mentions_catalogue("".join(lines))  # fsspec: fs.mv(a, b)
         self.constants: Set[str] = set()
         self.by_id: Dict[int, _Unit] = {}
         self._consults: List[Set[int]] = [set()]  # the units the verdict under way has read
@@ -389,7 +389,7 @@ class _Module:
         methods that read them, so those can report too."""
         out: Set[str] = set()
         for unit in self.units:
-            if not unit.stores or not any(d in unit.segment for d in self.tmp_dirs):
+            if not unit.stores or not quotes_shared_dir(unit.segment, self.tmp_dirs):
                 continue
             carrying: Set[str] = set()
             changed = True
@@ -469,7 +469,7 @@ class _Module:
             self.wrappers.update(binds)  # replace = retry(...)(os.replace); from os import replace as r
             self.exported_wrappers.update(self._qualified(cls.name + "." + b if cls else b) for b in binds)
         segment = "".join(lines[node.lineno - 1:node.end_lineno or node.lineno])
-        seed = seed or renames or any(w in segment for w in self.special) or any(d in segment for d in self.tmp_dirs) \
+        seed = seed or renames or self._keyed(segment) \
             or any(isinstance(c, ast.keyword) and c.arg is not None and TMP_KEYWORD.match(c.arg) for c in nodes)
         self.module_stmts.append((binds, reads, seed))
 
@@ -518,8 +518,13 @@ class _Module:
         return out
 
     def _names_tmp_dir(self, value: ast.expr) -> bool:
-        return any(isinstance(c, ast.Constant) and isinstance(c.value, (str, bytes))
-                   and any(str(d) in str(c.value) for d in self.tmp_dirs) for c in _walk(value))
+        return any(isinstance(c, ast.Constant) and literal_in_shared_dir(c.value, self.tmp_dirs) for c in _walk(value))
+
+    def _keyed(self, segment: str) -> bool:
+        """A shape the screen keys on in this code: ``mktemp``, a configured name, the catalogue's, a
+        literal in a shared temp folder."""
+        return any(w in segment for w in self.special) or mentions_catalogue(segment) \
+            or quotes_shared_dir(segment, self.tmp_dirs)
 
     # --- values ------------------------------------------------------------------------------------
 
@@ -769,8 +774,7 @@ class _Module:
 
     def _scan(self, unit: _Unit) -> None:
         if unit.keyword or unit.names & self.constants or unit.self_attrs & (self.class_constants | self.tmp_attrs) \
-                or {attr for _, attr in unit.attrs} & self.class_constants or any(w in unit.segment for w in self.special) \
-                or any(d in unit.segment for d in self.tmp_dirs):
+                or {attr for _, attr in unit.attrs} & self.class_constants or self._keyed(unit.segment):
             unit.seed = True
         for call in unit.calls:
             for source in self.rename_sources(call, unit):

@@ -13,7 +13,11 @@ the text screen passes too. tests/test_screen.py checks that on the fixtures, ea
 statements, tricky and generated snippets; the benchmark checked every file of the corpus and
 90,000 statements cut from it. When in doubt, the screen passes. A finding needs one of:
 
-* ``mktemp``, a shared temp dir or a configured save helper's name: a substring anywhere.
+* ``mktemp`` or a configured save helper's name: a substring anywhere.
+* a shared temp dir right after a quote: a literal TMP201 reports starts with the folder (rules.md),
+  so its text does, unless escapes or an implicit concatenation split the folder's own name.
+* a name of the wider catalogue (``fsspec``, ``FileSystem``, ``moveTo``, and ``gfile`` as a word:
+  ``tf.io.gfile`` is reached through it, and ``logfile`` is not it).
 * a keyword argument named like ``tmp_path`` (any case): the name, then ``=`` (not ``==``), where the
   token before may be ``(`` or ``,``, unless no bracket is open there (``a, tmp = f()``, a lambda's
   default), only ``[``/``{``, or a def's ``(``.
@@ -779,6 +783,28 @@ def _configured_names(options: AnalysisOptions) -> Tuple[str, ...]:
 # Renames of the wider catalogue whose receiver is no module: an fsspec filesystem (made by fsspec,
 # or annotated as an AbstractFileSystem), twisted's FilePath.moveTo, tf.io.gfile.rename.
 CATALOGUE_WORDS = ("fsspec", "FileSystem", "moveTo", "gfile")
+_WORD_ONLY = "gfile"  # always a dotted name's whole part where the analysis resolves it; ``logfile`` is not it
+_GFILE = re.compile(r"\bgfile\b")
+
+
+def mentions_catalogue(text: str) -> bool:
+    """A name of the wider catalogue in ``text`` (plain substring searches first: they run at memory speed)."""
+    if any(word in text for word in CATALOGUE_WORDS if word != _WORD_ONLY):
+        return True
+    return _WORD_ONLY in text and _GFILE.search(text) is not None
+
+
+def quotes_shared_dir(text: str, tmp_dirs: Tuple[str, ...]) -> bool:
+    """A shared temp folder right after a quote: how each literal that TMP201 can report is spelled,
+    since its leading text is the folder and a name (``"/tmp/x"``, ``f'/tmp/{u}'``, ``"/tmp" "/x"``)."""
+    return any(quote + folder.rstrip("/") in text for folder in tmp_dirs for quote in "'\"")
+
+
+def literal_in_shared_dir(value: object, tmp_dirs: Tuple[str, ...]) -> bool:
+    """An ``ast.Constant``'s value that may start a literal TMP201 reports (see ``quotes_shared_dir``)."""
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    return isinstance(value, str) and any(value.startswith(folder.rstrip("/")) for folder in tmp_dirs)
 
 
 def passes_text_screen(text: str, options: AnalysisOptions) -> bool:
@@ -802,9 +828,9 @@ def passes_text_screen(text: str, options: AnalysisOptions) -> bool:
     for tmp_dir, has_tmp, has_temp in plan.dirs:
         if gate and (has_tmp and found["tmp"] < 0 or has_temp and found["temp"] < 0):
             continue
-        if tmp_dir in text:
+        if quotes_shared_dir(text, (tmp_dir,)):
             return True
-    if any(helper in source for helper in plan.helpers) or any(word in source for word in CATALOGUE_WORDS):
+    if any(helper in source for helper in plan.helpers) or mentions_catalogue(source):
         return True
     found = {stem: at for stem, at in found.items() if at >= 0}
     if found and _keyword_may_matter(source, lowered, found):
@@ -821,9 +847,9 @@ def passes_ast_screen(tree: ast.AST, text: str, options: AnalysisOptions) -> boo
     a ``tmp``-named keyword argument, a configured save helper, ``mktemp``, a shared temp dir.
     ``str.replace(a, b)`` on a non-module is what it exists to drop.
     """
-    if "mktemp" in text or any(d in text for d in options.tmp_dirs):
+    if "mktemp" in text or quotes_shared_dir(text, options.tmp_dirs):
         return True
-    if any(word in text for word in CATALOGUE_WORDS):
+    if mentions_catalogue(text):
         return True
     helper_names = set(_configured_names(options))
     imported = set()
