@@ -83,6 +83,7 @@ class Planner:
         self._scope_parents: Dict[int, Dict[cst.CSTNode, cst.CSTNode]] = {}
         self._scans: Dict[int, List[_Use]] = {}
         self.taken_names: Set[Tuple[int, str]] = set()
+        self._names_in: Dict[int, Set[str]] = {}  # scope id -> every name its code holds (a tree never changes)
         self._renames: Dict[tuple, object] = {}
         self._uses: Dict[tuple, Tuple[Optional[_Use], List[_Use], Optional[str]]] = {}
 
@@ -517,7 +518,10 @@ class Planner:
 
     def _free_name(self, scope: Scope) -> str:
         """The first of tmp_path, tmp_path_2... that no code of the scope (or, at module level, the file) reads."""
-        used = {n.value for n in _walk(self.module if scope.kind == "module" else scope.node) if isinstance(n, cst.Name)}
+        used = self._names_in.get(scope.id)
+        if used is None:  # one walk per scope: a module plans a fix for each exported temp path
+            root = self.module if scope.kind == "module" else scope.node
+            used = self._names_in[scope.id] = {n.value for n in _walk(root) if isinstance(n, cst.Name)}
         n = 1
         while True:
             name = HOISTED_NAME if n == 1 else f"{HOISTED_NAME}_{n}"
