@@ -228,10 +228,38 @@ def test_module_level_code_is_judged_like_a_function():
     assert _candidate(source, relevant=("pkg.utils.save_state:1",))
     assert _candidate("import os\nos.replace('.tmp_x', 'x')\n")
     assert _candidate("class Paths:\n    CACHE = '/tmp/app_cache'\n")
+    assert _candidate("class Paths:\n    CACHE = f'/dev/shm/{USER}'\n")
+
+
+def test_a_shared_temp_folder_named_where_no_literal_starts_with_it_holds_no_candidate():
+    """TMP201 reports a literal whose leading text is the folder: a docstring or a message that
+    mentions one cannot be reported, nor can a name that only ends like a catalogue word."""
+    assert not _candidate('''
+        """Run it as: trace(coverdir="/tmp")"""
+
+        def describe(free):
+            """Report free space, as in 'free space of /tmp drive'."""
+            return f"free space of /tmp drive: {free}"
+
+        class Schema:
+            _schema = {"description": "Mbytes free space of /tmp drive"}
+            watchers: "FileSystemWatcher" = None
+
+        def rotate(logfile):
+            return logfile
+        ''')
+    assert _candidate('''
+        def describe(name):
+            """Report free space."""
+            return open("/tmp/" + name)
+        ''')
 
 
 def test_a_file_other_files_reach_a_helper_through_holds_a_candidate():
     assert not _candidate("from pkg.io import save\n")
+    assert not _candidate("from pkg.tree import replace\n\nclass Matcher:\n    kind = 'x'\n")
+    assert _candidate("from pkg.tree import replace\n", relevant=("^pkg.mod.replace",))
+    assert _candidate("from os import replace\n")  # a rename under this module's name: other files call it
     assert _candidate("from pkg.io import save\n", relevant=("^pkg.mod.save",))
 
 
@@ -242,7 +270,8 @@ def _write(root, files):
         path.write_text(textwrap.dedent(source))
 
 
-@pytest.mark.parametrize("case", ["reexport", "renamed", "inherited", "chain", "module_level", "constant"])
+@pytest.mark.parametrize("case", ["reexport", "renamed", "inherited", "chain", "module_level", "constant",
+                                  "rename_reexported"])
 def test_files_screened_out_by_reduction_change_no_finding(case, tmp_path, monkeypatch):
     """A file the reduction finds no candidate in is not parsed; one other files reach a helper or a
     constant through still is (``define``, ``^name``), so the findings are the whole parse's."""
@@ -275,6 +304,10 @@ def test_files_screened_out_by_reduction_change_no_finding(case, tmp_path, monke
         files["pkg/mid.py"] = "from pkg.io import Base\n\nclass Mid(Base):\n    pass\n"
         files["pkg/api.py"] = "from pkg.mid import Mid as Store\n"
         files["app.py"] = "from pkg.api import Store\n\nclass App(Store):\n    def run(self):\n        self.store('.tmp_run', 'out')\n"
+    elif case == "rename_reexported":  # a wrapper of os.replace, re-exported
+        files["pkg/compat.py"] = "import os\n\ndef retry(n):\n    return lambda f: f\n\nreplace = retry(3)(os.replace)\n"
+        files["pkg/api.py"] = "from pkg.compat import replace\n\nclass Big:\n    size = 2\n"
+        files["app.py"] = "from pkg.api import replace\n\ndef run():\n    replace('.tmp_run', 'out')\n"
     elif case == "module_level":
         files["app.py"] = "from pkg import io\n\nio.save('.tmp_run', 'out')\n"
     else:

@@ -222,6 +222,7 @@ REJECTED = [
     "# /dev/shm\n",
     "x = 'Mbytes free space of /tmp drive'\n",
     "logfile = open_logfile(name)\n",
+    "watchers: Sequence['FileSystemWatcher'] = f()\n",
 ]
 
 

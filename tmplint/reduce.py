@@ -356,6 +356,7 @@ class _Module:
         renames = {q.rsplit(".", 1)[-1] for q, _ in options.rename_functions}
         self.special.update(renames)
         self.rename_words = set(_RENAME_WORDS) | renames
+        self.configured_renames = renames
         self.catalogue = mentions_catalogue("".join(lines))  # fsspec: fs.mv(a, b)
         self.constants: Set[str] = set()
         self.by_id: Dict[int, _Unit] = {}
@@ -447,7 +448,7 @@ class _Module:
                             self.from_modules[name] = child.module or ""
                         if isinstance(child, ast.Import) and alias.name.split(".")[0] in _RENAME_MODULES:
                             self.rename_modules.add(name)
-                    if alias.name.rsplit(".", 1)[-1] in self.rename_words:
+                    if self._imports_rename(child, alias):
                         renames = True
             elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 binds.add(child.name)
@@ -469,9 +470,20 @@ class _Module:
             self.wrappers.update(binds)  # replace = retry(...)(os.replace); from os import replace as r
             self.exported_wrappers.update(self._qualified(cls.name + "." + b if cls else b) for b in binds)
         segment = "".join(lines[node.lineno - 1:node.end_lineno or node.lineno])
-        seed = seed or renames or self._keyed(segment) \
+        seed = seed or renames or self._keyed(segment, node) \
             or any(isinstance(c, ast.keyword) and c.arg is not None and TMP_KEYWORD.match(c.arg) for c in nodes)
         self.module_stmts.append((binds, reads, seed))
+
+    def _imports_rename(self, node: ast.stmt, alias: ast.alias) -> bool:
+        """The import binds a rename (``from os import replace``, a configured rename function), so this
+        file exports a wrapper. ``from pkg.tree import replace`` binds another module's function: the
+        project's helpers resolve it through the import, as the index does, when it is one."""
+        last = alias.name.rsplit(".", 1)[-1]
+        if last not in self.rename_words:
+            return False
+        if last in self.configured_renames or not isinstance(node, ast.ImportFrom):
+            return True
+        return not node.level and (node.module or "").split(".")[0] in _RENAME_MODULES
 
     def _qualified(self, name: str) -> str:
         return f"{self.name}.{name}" if self.name else name
@@ -517,14 +529,15 @@ class _Module:
                     out.add(found)
         return out
 
-    def _names_tmp_dir(self, value: ast.expr) -> bool:
+    def _names_tmp_dir(self, value: ast.AST) -> bool:
         return any(isinstance(c, ast.Constant) and literal_in_shared_dir(c.value, self.tmp_dirs) for c in _walk(value))
 
-    def _keyed(self, segment: str) -> bool:
-        """A shape the screen keys on in this code: ``mktemp``, a configured name, the catalogue's, a
-        literal in a shared temp folder."""
+    def _keyed(self, segment: str, node: ast.AST) -> bool:
+        """A shape the screen keys on in this code (``segment``, the text of ``node``): ``mktemp``, a
+        configured name, the catalogue's, a literal that starts with a shared temp folder (a docstring
+        that mentions one starts otherwise)."""
         return any(w in segment for w in self.special) or mentions_catalogue(segment) \
-            or quotes_shared_dir(segment, self.tmp_dirs)
+            or quotes_shared_dir(segment, self.tmp_dirs) and self._names_tmp_dir(node)
 
     # --- values ------------------------------------------------------------------------------------
 
@@ -774,7 +787,7 @@ class _Module:
 
     def _scan(self, unit: _Unit) -> None:
         if unit.keyword or unit.names & self.constants or unit.self_attrs & (self.class_constants | self.tmp_attrs) \
-                or {attr for _, attr in unit.attrs} & self.class_constants or self._keyed(unit.segment):
+                or {attr for _, attr in unit.attrs} & self.class_constants or self._keyed(unit.segment, unit.node):
             unit.seed = True
         for call in unit.calls:
             for source in self.rename_sources(call, unit):

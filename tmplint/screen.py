@@ -16,7 +16,7 @@ statements, tricky and generated snippets; the benchmark checked every file of t
 * ``mktemp`` or a configured save helper's name: a substring anywhere.
 * a shared temp dir right after a quote: a literal TMP201 reports starts with the folder (rules.md),
   so its text does, unless escapes or an implicit concatenation split the folder's own name.
-* a name of the wider catalogue (``fsspec``, ``FileSystem``, ``moveTo``, and ``gfile`` as a word:
+* a name of the wider catalogue (``fsspec``, ``AbstractFileSystem``, ``moveTo``, and ``gfile`` as a word:
   ``tf.io.gfile`` is reached through it, and ``logfile`` is not it).
 * a keyword argument named like ``tmp_path`` (any case): the name, then ``=`` (not ``==``), where the
   token before may be ``(`` or ``,``, unless no bracket is open there (``a, tmp = f()``, a lambda's
@@ -781,8 +781,9 @@ def _configured_names(options: AnalysisOptions) -> Tuple[str, ...]:
 
 
 # Renames of the wider catalogue whose receiver is no module: an fsspec filesystem (made by fsspec,
-# or annotated as an AbstractFileSystem), twisted's FilePath.moveTo, tf.io.gfile.rename.
-CATALOGUE_WORDS = ("fsspec", "FileSystem", "moveTo", "gfile")
+# or annotated as an AbstractFileSystem: the analysis takes a type whose name ends so, and no other),
+# twisted's FilePath.moveTo, tf.io.gfile.rename.
+CATALOGUE_WORDS = ("fsspec", "AbstractFileSystem", "moveTo", "gfile")
 _WORD_ONLY = "gfile"  # always a dotted name's whole part where the analysis resolves it; ``logfile`` is not it
 _GFILE = re.compile(r"\bgfile\b")
 
