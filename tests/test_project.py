@@ -321,6 +321,22 @@ def test_stage_two_admits_a_file_that_imports_the_helpers_package_not_one_that_n
     assert project.scan_text("from .io import save\n", str(inside / "user.py"), helpers)
 
 
+def test_stage_two_counts_a_name_only_where_the_index_could_resolve_it():
+    """In code, alone or on a chain that starts at a name an import binds: a helper's name in a
+    comment, a docstring or as some value's method (``repo.vfs.rename``) admits nothing."""
+    helpers = (("rename", ("pkg",)),)
+    head = "from pkg import util\n"
+    assert project.scan_text(head + "util.rename(a, b)\n", "m.py", helpers)
+    assert project.scan_text("from pkg.util import rename\nrename(a, b)\n", "m.py", helpers)
+    assert project.scan_text("from pkg import (\n    util as u,\n)\nu.rename(a, b)\n", "m.py", helpers)
+    assert project.scan_text("import pkg.util\npkg.util.rename(a, b)\n", "m.py", helpers)
+    assert project.scan_text(head + "save = retry(3)(util\n    .rename)\n", "m.py", helpers)
+    assert not project.scan_text(head + "repo.vfs.rename(a, b)\n", "m.py", helpers)
+    assert not project.scan_text(head + "# util.rename would race here\n", "m.py", helpers)
+    assert not project.scan_text(head + '"""Calls util.rename."""\n', "m.py", helpers)
+    assert not project.scan_text(head + "x = 'a'.rename\n", "m.py", helpers)
+
+
 def test_a_helper_class_admits_a_file_that_names_it_and_imports_its_package():
     """A method is reached through a class the file names (``Saver(...)``, ``mod.Saver.save``,
     ``class Mine(Saver)``), imported from its package; the method's own name admits nothing."""

@@ -41,6 +41,7 @@ from tmplint.cache import fingerprint
 from tmplint.config.model import AnalysisOptions, Config
 from tmplint.diagnostics import Diagnostic
 from tmplint.layout import Layout, ModuleInfo, module_info
+from tmplint.screen import NameUses
 from tmplint.source import SourceError, read_limit, read_source
 
 MAX_IMPORT_DEPTH = 6
@@ -333,16 +334,20 @@ def scan_job(job: Tuple[str, Helpers]) -> bool:
 
 
 def scan_text(text: str, path: str, helpers: Helpers) -> bool:
-    """Stage two: can the file call one of the helpers? It mentions the helper's name as a word, and
-    imports from the top-level package of a module that defines or re-exports it, unless it lies in
+    """Stage two: can the file call one of the helpers? It names the helper as a word where the index
+    could resolve it (in code, alone or on an imported name: ``screen.NameUses``), and imports from the top-level package of a module that defines or re-exports it, unless it lies in
     that package itself (relative imports); a helper method is called through its class's name, or
     a subclass's (``Index.helper_names``). A package named only in prose or strings does not count:
     a tree of many projects mentions their names everywhere."""
     info = module_info(path)
     own = info.name.split(".")[0]
     imported: Optional[Set[str]] = None
+    uses: Optional[NameUses] = None
     for name, tops in helpers:
-        if not mentions_any(text, (name,)):
+        if text.find(name) < 0:
+            continue
+        uses = uses or NameUses(text)
+        if not uses.resolvable(_words(text, name)):
             continue
         if own in tops:
             return True
@@ -372,10 +377,6 @@ def _words(text: str, name: str) -> Iterator[int]:
         if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
             yield i
         i = text.find(name, i + size)
-
-
-def mentions_any(text: str, names: Iterable[str]) -> bool:
-    return any(next(_words(text, name), None) is not None for name in names)
 
 
 # --- the run ---------------------------------------------------------------------------------------

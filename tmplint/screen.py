@@ -48,7 +48,7 @@ import os
 import re
 import unicodedata
 import warnings
-from typing import Dict, Iterator, List, NamedTuple, Optional, Set, Tuple
+from typing import Dict, Iterable, Iterator, List, NamedTuple, Optional, Set, Tuple
 
 from tmplint.analysis.knowledge import PATH_CLASS_NAMES, PATH_METHODS, RENAMES, TMP_KEYWORD
 from tmplint.config.model import AnalysisOptions
@@ -652,6 +652,60 @@ class _File:
     def imports_rename(self) -> bool:
         """An import statement outside strings and comments imports ``replace``, ``rename`` or ``move``."""
         return any(self.in_code(at) for at in self.imports.renames)
+
+
+class NameUses:
+    """Where a file's words may name another file's function or class, as the project index resolves
+    calls (stage two, ``project.scan_text``): in code, not in a comment or a string, and alone
+    (``save(...)``, ``class Sub(Saver)``) or after a dot on a chain whose first name an import
+    statement may bind (``utils.save``, ``pkg.io.Saver``). ``repo.vfs.rename(a, b)`` and
+    ``"a".replace(b, c)`` reach no helper of another file: a value's method is no module's function."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._file = _File(text)
+        self._bound: Optional[Set[str]] = None
+
+    def resolvable(self, positions: Iterable[int]) -> bool:
+        """One of the word's ``positions`` is such a use."""
+        text = self.text
+        for at in positions:
+            if not self._file.in_code(at):
+                continue
+            before = _previous(text, at)
+            dots = [b for b in before if text[b] == "."]
+            if len(dots) < len(before) or not before:
+                return True
+            for dot in dots:
+                roots = _roots(text, dot)
+                if roots is None or not roots.isdisjoint(self.bound):
+                    return True
+        return False
+
+    @property
+    def bound(self) -> Set[str]:
+        """Every name an import statement may bind: each word from ``import`` to the end of its
+        statement (a superset; a bracketed list to its ``)``)."""
+        if self._bound is None:
+            text = self.text
+            found: Set[str] = set()
+            for match in _IMPORT_WORD.finditer(text):
+                start = _skip(_HWS, text, match.end())
+                if text.startswith("(", start):
+                    end = text.find(")", start)
+                else:
+                    end = start
+                    while True:
+                        end = text.find("\n", end)
+                        if end <= 0 or text[end - 1] != "\\":
+                            break
+                        end += 1
+                found.update(_NAME.findall(text, start, end if end >= 0 else len(text)))
+            self._bound = found
+        return self._bound
+
+
+_IMPORT_WORD = re.compile(r"(?<![\w.])import(?!\w)")
 
 
 def _may_make_paths(text: str) -> bool:
