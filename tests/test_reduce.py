@@ -255,6 +255,25 @@ def test_a_shared_temp_folder_named_where_no_literal_starts_with_it_holds_no_can
         ''')
 
 
+def test_module_level_renames_are_judged_as_renames_not_by_their_method_names():
+    """``str.replace`` at module or class level, a catalogue word in a string: nothing to report;
+    ``os.replace`` at module level, or a reference to it that other files call, is."""
+    assert not _candidate('''
+        import sys
+
+        class Spam:
+            text = ("spam spam spam").replace(' ', '\\t')
+            words = {'expand-gfile', 'moveTo'}
+
+        if sys.platform == "win32":
+            def path(p):
+                return p.replace("/", "\\\\")
+        ''')
+    assert _candidate("import os\n\nif True:\n    os.replace('.tmp_x', 'x')\n")
+    assert _candidate("import os\n\nreplace = retry(3)(os.replace)\n")
+    assert _candidate("from tensorflow.io import gfile\n\nif True:\n    gfile.rename('.tmp_x', 'x')\n")
+
+
 def test_a_file_other_files_reach_a_helper_through_holds_a_candidate():
     assert not _candidate("from pkg.io import save\n")
     assert not _candidate("from pkg.tree import replace\n\nclass Matcher:\n    kind = 'x'\n")

@@ -223,6 +223,7 @@ REJECTED = [
     "x = 'Mbytes free space of /tmp drive'\n",
     "logfile = open_logfile(name)\n",
     "watchers: Sequence['FileSystemWatcher'] = f()\n",
+    "KEYWORDS = {'expand-gfile', 'moveTo', 'fsspec'}  # gfile\n",
 ]
 
 

@@ -849,6 +849,39 @@ def mentions_catalogue(text: str) -> bool:
     return _WORD_ONLY in text and _GFILE.search(text) is not None
 
 
+def identifiers(node: ast.AST) -> Iterator[str]:
+    """Every name the code of ``node`` spells: names, attributes, imports, definitions, parameters."""
+    for child in ast.walk(node):
+        if isinstance(child, ast.Name):
+            yield child.id
+        elif isinstance(child, ast.Attribute):
+            yield child.attr
+        elif isinstance(child, ast.alias):
+            yield child.name
+            if child.asname:
+                yield child.asname
+        elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            yield child.name
+        elif isinstance(child, ast.arg):
+            yield child.arg
+
+
+def catalogue_in_code(text: str) -> bool:
+    """A name of the wider catalogue outside comments and strings (an f-string's fields are code)."""
+    if not mentions_catalogue(text):
+        return False
+    file = _File(text)
+    for word in CATALOGUE_WORDS:
+        at = text.find(word)
+        while at >= 0:
+            end = at + len(word)
+            whole = (at == 0 or not _is_ident(text[at - 1])) and (end == len(text) or not _is_ident(text[end]))
+            if (whole or word != _WORD_ONLY) and file.in_code(at):
+                return True
+            at = text.find(word, end)
+    return False
+
+
 def quotes_shared_dir(text: str, tmp_dirs: Tuple[str, ...]) -> bool:
     """A shared temp folder right after a quote: how each literal that TMP201 can report is spelled,
     since its leading text is the folder and a name (``"/tmp/x"``, ``f'/tmp/{u}'``, ``"/tmp" "/x"``)."""
@@ -885,7 +918,7 @@ def passes_text_screen(text: str, options: AnalysisOptions) -> bool:
             continue
         if quotes_shared_dir(text, (tmp_dir,)):
             return True
-    if any(helper in source for helper in plan.helpers) or mentions_catalogue(source):
+    if any(helper in source for helper in plan.helpers) or catalogue_in_code(source):
         return True
     found = {stem: at for stem, at in found.items() if at >= 0}
     if found and _keyword_may_matter(source, lowered, found):
@@ -904,7 +937,7 @@ def passes_ast_screen(tree: ast.AST, text: str, options: AnalysisOptions) -> boo
     """
     if "mktemp" in text or quotes_shared_dir(text, options.tmp_dirs):
         return True
-    if mentions_catalogue(text):
+    if mentions_catalogue(" ".join(identifiers(tree))):
         return True
     helper_names = set(_configured_names(options))
     imported = set()
