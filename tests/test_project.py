@@ -337,6 +337,38 @@ def test_stage_two_counts_a_name_only_where_the_index_could_resolve_it():
     assert not project.scan_text(head + "x = 'a'.rename\n", "m.py", helpers)
 
 
+def test_stage_two_reads_again_only_files_that_import_a_helpers_package(tmp_path):
+    """The first reading kept each file's imports, so a file that imports none of the helpers'
+    packages is not read again, and one that does is read for those helpers only."""
+    files = {"other/prose.py": "import json\n\ndef save(x):\n    return json.dumps(x)\n",
+             "other/user.py": "from pkg.io import save\n\nsave('.tmp_x', 'x')\n",
+             "pkg/near.py": "from .io import save\n"}
+    for name, source in list(files.items()) + [("other/__init__.py", ""), ("pkg/__init__.py", "")]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(source)
+    results = {name: FileResult(str(tmp_path / name), module_info(str(tmp_path / name)),
+                                imports=text_imports(source, module_info(str(tmp_path / name))))
+               for name, source in files.items()}
+    helpers = (("save", ("pkg",)), ("Store", ("vendor",)))
+    assert project.reachable_helpers(results["other/prose.py"], helpers) == ()
+    assert project.reachable_helpers(results["other/user.py"], helpers) == (("save", ("pkg",)),)
+    assert project.reachable_helpers(results["pkg/near.py"], helpers) == (("save", ("pkg",)),)
+    sent: List[Tuple[str, tuple]] = []
+
+    def recording_map(function, jobs):
+        sent.extend(jobs)
+        return [function(job) for job in jobs]
+
+    from tmplint.api import settings_for
+
+    run = project.ProjectRun(settings_for(str(tmp_path)), recording_map)
+    run.results = {result.path: result for result in results.values()}
+    paths = [result.path for result in results.values()]
+    assert run.scan(paths, helpers) == [False, True, True]
+    assert sorted(path for path, _ in sent) == sorted(paths[1:])
+    assert all(wanted == (("save", ("pkg",)),) for _, wanted in sent)
+
+
 def test_a_helper_class_admits_a_file_that_names_it_and_imports_its_package():
     """A method is reached through a class the file names (``Saver(...)``, ``mod.Saver.save``,
     ``class Mine(Saver)``), imported from its package; the method's own name admits nothing."""

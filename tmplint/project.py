@@ -334,11 +334,12 @@ def scan_job(job: Tuple[str, Helpers]) -> bool:
 
 
 def scan_text(text: str, path: str, helpers: Helpers) -> bool:
-    """Stage two: can the file call one of the helpers? It names the helper as a word where the index
-    could resolve it (in code, alone or on an imported name: ``screen.NameUses``), and imports from the top-level package of a module that defines or re-exports it, unless it lies in
-    that package itself (relative imports); a helper method is called through its class's name, or
-    a subclass's (``Index.helper_names``). A package named only in prose or strings does not count:
-    a tree of many projects mentions their names everywhere."""
+    """Stage two: can the file call one of the helpers? It imports from the top-level package of a
+    module that defines or re-exports it, unless it lies in that package itself (relative imports),
+    and names the helper as a word where the index could resolve it: in code, alone or on an imported
+    name (``screen.NameUses``). A helper method is called through its class's name, or a subclass's
+    (``Index.helper_names``). A package or a helper named only in prose or strings does not count: a
+    tree of many projects mentions their names everywhere. The cheap tests go first."""
     info = module_info(path)
     own = info.name.split(".")[0]
     imported: Optional[Set[str]] = None
@@ -346,16 +347,23 @@ def scan_text(text: str, path: str, helpers: Helpers) -> bool:
     for name, tops in helpers:
         if text.find(name) < 0:
             continue
+        if own not in tops:
+            if imported is None:
+                imported = {name.split(".")[0] for name in text_imports(text, info)}
+            if imported.isdisjoint(tops):
+                continue
         uses = uses or NameUses(text)
-        if not uses.resolvable(_words(text, name)):
-            continue
-        if own in tops:
-            return True
-        if imported is None:
-            imported = {name.split(".")[0] for name in text_imports(text, info)}
-        if imported & set(tops):
+        if uses.resolvable(_words(text, name)):
             return True
     return False
+
+
+def reachable_helpers(result: FileResult, helpers: Helpers) -> Helpers:
+    """The helpers whose top-level package the file imports or lies in: ``scan_text``'s first test,
+    answered from the imports its first reading kept."""
+    own = result.module.name.split(".")[0]
+    imported = {name.split(".")[0] for name in result.imports}
+    return tuple((name, tops) for name, tops in helpers if own in tops or not imported.isdisjoint(tops))
 
 
 def quiet_still(text: str, path: str, options: AnalysisOptions, imports: str, scanned: Helpers) -> bool:
@@ -481,10 +489,14 @@ class ProjectRun:
         return result if apply_noqa else replace(result, noqa={})
 
     def scan(self, paths: Sequence[str], wanted: Helpers) -> List[bool]:
-        """Stage two's scan of each screened file: from its text here when it has one, else from disk."""
-        on_disk = [path for path in paths if path not in self.texts]
-        hits = dict(zip(on_disk, self.mapper(scan_job, [(p, wanted) for p in on_disk]) if on_disk else []))
-        return [hits[path] if path in hits else scan_text(self.texts[path], path, wanted) for path in paths]
+        """Stage two's scan of each screened file: from its text here when it has one, else from disk.
+        A file is read again only for the helpers whose package it imports or lies in, which its first
+        reading kept (``FileResult.imports``): in a tree of many projects, that is few files."""
+        jobs = {path: reachable_helpers(self.results[path], wanted) for path in paths}
+        on_disk = [path for path in paths if path not in self.texts and jobs[path]]
+        hits = dict(zip(on_disk, self.mapper(scan_job, [(p, jobs[p]) for p in on_disk]) if on_disk else []))
+        return [hits.get(path, False) if path not in self.texts else scan_text(self.texts[path], path, wanted)
+                for path in paths]
 
     def follow_imports(self, new: Sequence[FileResult]) -> None:
         """Add the files ``new`` import (under the project root) as context, breadth first, bounded."""
