@@ -16,8 +16,9 @@ statements, tricky and generated snippets; the benchmark checked every file of t
 * ``mktemp`` or a configured save helper's name: a substring anywhere.
 * a shared temp dir right after a quote: a literal TMP201 reports starts with the folder (rules.md),
   so its text does, unless escapes or an implicit concatenation split the folder's own name.
-* a name of the wider catalogue (``fsspec``, ``AbstractFileSystem``, ``moveTo``, and ``gfile`` as a word:
-  ``tf.io.gfile`` is reached through it, and ``logfile`` is not it).
+* a name of the wider catalogue in code, not in a comment or a string (``fsspec``,
+  ``AbstractFileSystem``, ``moveTo``, and ``gfile`` as a word: ``tf.io.gfile`` is reached through it,
+  and ``logfile`` is not it); the AST screen asks for it among the identifiers.
 * a keyword argument named like ``tmp_path`` (any case): the name, then ``=`` (not ``==``), where the
   token before may be ``(`` or ``,``, unless no bracket is open there (``a, tmp = f()``, a lambda's
   default), only ``[``/``{``, or a def's ``(``.
