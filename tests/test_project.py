@@ -350,9 +350,9 @@ def test_stage_two_reads_again_only_files_that_import_a_helpers_package(tmp_path
                                 imports=text_imports(source, module_info(str(tmp_path / name))))
                for name, source in files.items()}
     helpers = (("save", ("pkg",)), ("Store", ("vendor",)))
-    assert project.reachable_helpers(results["other/prose.py"], helpers) == ()
-    assert project.reachable_helpers(results["other/user.py"], helpers) == (("save", ("pkg",)),)
-    assert project.reachable_helpers(results["pkg/near.py"], helpers) == (("save", ("pkg",)),)
+    assert project.within_reach(helpers, results["other/prose.py"].module, lambda: results["other/prose.py"].imports) == ()
+    assert project.within_reach(helpers, results["other/user.py"].module, lambda: results["other/user.py"].imports) == (("save", ("pkg",)),)
+    assert project.within_reach(helpers, results["pkg/near.py"].module, lambda: results["pkg/near.py"].imports) == (("save", ("pkg",)),)
     sent: List[Tuple[str, tuple]] = []
 
     def recording_map(function, jobs):

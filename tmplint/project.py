@@ -31,6 +31,7 @@ It is cheap and runs every time; the per-file results are what a cache can keep.
 
 import os
 from dataclasses import replace
+from functools import partial
 from typing import AbstractSet, Callable, Dict, FrozenSet, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from tmplint import config as config_mod
@@ -335,34 +336,29 @@ def scan_job(job: Tuple[str, Helpers]) -> bool:
 
 def scan_text(text: str, path: str, helpers: Helpers) -> bool:
     """Stage two: can the file call one of the helpers? It imports from the top-level package of a
-    module that defines or re-exports it, unless it lies in that package itself (relative imports),
-    and names the helper as a word where the index could resolve it: in code, alone or on an imported
-    name (``screen.NameUses``). A helper method is called through its class's name, or a subclass's
-    (``Index.helper_names``). A package or a helper named only in prose or strings does not count: a
-    tree of many projects mentions their names everywhere. The cheap tests go first."""
+    module that defines or re-exports it, unless it lies in that package itself (relative imports:
+    ``within_reach``), and names the helper as a word where the index could resolve it: in code,
+    alone or on an imported name (``screen.NameUses``). A helper method is called through its class's
+    name, or a subclass's (``Index.helper_names``). A package or a helper named only in prose or
+    strings does not count: a tree of many projects mentions their names everywhere."""
+    named = tuple((name, tops) for name, tops in helpers if text.find(name) >= 0)  # the cheap test first
+    if not named:
+        return False
     info = module_info(path)
+    reached = within_reach(named, info, lambda: text_imports(text, info))
+    if not reached:
+        return False
+    uses = NameUses(text)
+    return any(uses.resolvable(_words(text, name)) for name, _ in reached)
+
+
+def within_reach(helpers: Helpers, info: ModuleInfo, imports: Callable[[], Iterable[str]]) -> Helpers:
+    """The helpers whose top-level package the file lies in or imports (``imports``: asked only when
+    the file lies in none of them)."""
     own = info.name.split(".")[0]
-    imported: Optional[Set[str]] = None
-    uses: Optional[NameUses] = None
-    for name, tops in helpers:
-        if text.find(name) < 0:
-            continue
-        if own not in tops:
-            if imported is None:
-                imported = {name.split(".")[0] for name in text_imports(text, info)}
-            if imported.isdisjoint(tops):
-                continue
-        uses = uses or NameUses(text)
-        if uses.resolvable(_words(text, name)):
-            return True
-    return False
-
-
-def reachable_helpers(result: FileResult, helpers: Helpers) -> Helpers:
-    """The helpers whose top-level package the file imports or lies in: ``scan_text``'s first test,
-    answered from the imports its first reading kept."""
-    own = result.module.name.split(".")[0]
-    imported = {name.split(".")[0] for name in result.imports}
+    if all(own in tops for _, tops in helpers):
+        return helpers
+    imported = {name.split(".")[0] for name in imports()}
     return tuple((name, tops) for name, tops in helpers if own in tops or not imported.isdisjoint(tops))
 
 
@@ -492,7 +488,8 @@ class ProjectRun:
         """Stage two's scan of each screened file: from its text here when it has one, else from disk.
         A file is read again only for the helpers whose package it imports or lies in, which its first
         reading kept (``FileResult.imports``): in a tree of many projects, that is few files."""
-        jobs = {path: reachable_helpers(self.results[path], wanted) for path in paths}
+        jobs = {path: within_reach(wanted, self.results[path].module, partial(tuple, self.results[path].imports))
+                for path in paths}
         on_disk = [path for path in paths if path not in self.texts and jobs[path]]
         hits = dict(zip(on_disk, self.mapper(scan_job, [(p, jobs[p]) for p in on_disk]) if on_disk else []))
         return [hits.get(path, False) if path not in self.texts else scan_text(self.texts[path], path, wanted)

@@ -34,7 +34,7 @@ the least recently used go first.
 import json
 import os
 import time
-from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from tmplint import plain
 from tmplint.cache import (MAX_SHARD_BYTES, RACY_SECONDS, STALE_TEMP, Cache, Signature, content_hash, fingerprint,
@@ -162,18 +162,29 @@ def _load(data: bytes, salt: str) -> Optional[Dict[str, Any]]:
     return kept
 
 
-def _changed(kept: Dict[str, Any]) -> Optional[Set[str]]:
-    """The files whose content changed (or that are gone: ``_still_quiet`` cannot read them), when
-    every module, listing and lookup the answer rests on is as it was; None otherwise (anything
-    malformed too)."""
+class _Now(NamedTuple):
+    """What a file that changed holds now, read once: its stat when read, when, its bytes and their
+    hash (``data`` None: it cannot be read)."""
+
+    signature: Signature
+    hashed_at: float
+    data: Optional[bytes]
+    digest: str
+
+
+def _changed(kept: Dict[str, Any]) -> Optional[Dict[str, _Now]]:
+    """The files whose content changed, with what they hold now (a file that is gone cannot be read:
+    ``_still_quiet`` refuses it), when every module, listing and lookup the answer rests on is as it
+    was; None otherwise (anything malformed too)."""
     package_parts.cache_clear()  # this process may have seen another layout
-    changed = set()
+    changed = {}
     try:
         for path, signature, digest, hashed_at, module in kept["files"]:
             if list(module_info(path)) != module:
                 return None
-            if not _same_content(path, tuple(signature), digest, hashed_at):
-                changed.add(path)
+            now = _now(path, tuple(signature), digest, hashed_at)
+            if now is not None:
+                changed[path] = now
         for folder, names in kept["listings"]:
             if _digest(importable(folder)) != names:
                 return None
@@ -185,7 +196,7 @@ def _changed(kept: Dict[str, Any]) -> Optional[Set[str]]:
     return changed
 
 
-def _still_quiet(kept: Dict[str, Any], changed: Set[str], settings: Config) -> Optional[Dict[str, List[Any]]]:
+def _still_quiet(kept: Dict[str, Any], changed: Dict[str, _Now], settings: Config) -> Optional[Dict[str, List[Any]]]:
     """Each changed file was one the run found nothing in, and with its new text still is: their rows
     as they are now (the content hashed is the content checked); None otherwise."""
     from tmplint.project import quiet_still  # loads the screens: only when a file changed
@@ -195,33 +206,34 @@ def _still_quiet(kept: Dict[str, Any], changed: Set[str], settings: Config) -> O
     try:
         quiet = dict((path, imports) for path, imports in kept["quiet"])
         scanned = tuple((name, tuple(tops)) for name, tops in kept["scanned"])
-        for path in changed:
-            if path not in quiet:
+        for path, now in changed.items():
+            if path not in quiet or now.data is None or len(now.data) > read_limit(settings.analysis.max_file_size):
+                return None  # (a file the analysis would not read is not quiet)
+            if not quiet_still(decode_source(now.data)[0], path, settings.analysis, quiet[path], scanned):
                 return None
-            before = os.stat(path)
-            hashed_at = time.time()
-            data = read_bytes(path, read_limit(settings.analysis.max_file_size))
-            if not quiet_still(decode_source(data)[0], path, settings.analysis, quiet[path], scanned):
-                return None
-            out[path] = [path, list(stat_signature(before)), content_hash(data), hashed_at, rows[path][4]]
+            out[path] = [path, list(now.signature), now.digest, now.hashed_at, rows[path][4]]
     except (TypeError, ValueError, OSError, SourceError):
         return None
     return out
 
 
-def _same_content(path: str, signature: Signature, digest: str, hashed_at: float) -> bool:
-    """The file at ``path`` holds what hashed to ``digest``: its stat is as then (and it was not written
-    within ``RACY_SECONDS`` of the hashing, the cache's rule), or its content hashes the same."""
+def _now(path: str, signature: Signature, digest: str, hashed_at: float) -> Optional[_Now]:
+    """None when the file at ``path`` holds what hashed to ``digest``: its stat is as then (and it was
+    not written within ``RACY_SECONDS`` of the hashing, the cache's rule), or its content hashes the
+    same; else what it holds now."""
     try:
         info = os.stat(path)
     except OSError:
-        return False
+        return _Now(signature, 0.0, None, "")
     if stat_signature(info) == signature and info.st_mtime_ns / 1e9 + RACY_SECONDS < hashed_at:
-        return True
+        return None
+    now = time.time()
     try:
-        return content_hash(read_bytes(path)) == digest
+        data = read_bytes(path)
     except SourceError:
-        return False
+        return _Now(signature, now, None, "")
+    found = content_hash(data)
+    return None if found == digest else _Now(stat_signature(info), now, data, found)
 
 
 def _prune(folder: str) -> None:

@@ -50,7 +50,7 @@ from typing import Deque, Dict, FrozenSet, Iterable, List, NamedTuple, Optional,
 
 from tmplint.analysis.knowledge import PATH_METHODS, TMP_KEYWORD
 from tmplint.config.model import AnalysisOptions
-from tmplint.screen import (_RENAME_MODULES, RENAME_NAMES, identifiers, literal_in_shared_dir, mentions_catalogue,
+from tmplint.screen import (_RENAME_MODULES, RENAME_NAMES, literal_in_shared_dir, mentions_catalogue, names_catalogue,
                             quotes_shared_dir)
 
 MIN_SIZE = 8 * 1024  # a smaller module is parsed whole when it holds a candidate: blanking saves little
@@ -312,12 +312,6 @@ class _Class:
         self.class_values: Dict[str, List[ast.expr]] = {}  # class-level NAME = value
 
 
-def _names_catalogue(node: ast.AST) -> bool:
-    """A name of the wider catalogue (``screen.mentions_catalogue``) in the code of ``node``, not in a
-    string: the analysis resolves ``fsspec``, ``AbstractFileSystem``, ``moveTo`` and ``gfile`` as names."""
-    return mentions_catalogue(" ".join(identifiers(node)))
-
-
 def _is_self(node: ast.AST) -> bool:
     return isinstance(node, ast.Name) and node.id in ("self", "cls")
 
@@ -364,7 +358,7 @@ class _Module:
         self.special.update(renames)
         self.rename_words = set(_RENAME_WORDS) | renames
         self.configured_renames = renames
-        self.catalogue = mentions_catalogue("".join(lines)) and _names_catalogue(tree)  # fsspec: fs.mv(a, b)
+        self.catalogue = mentions_catalogue("".join(lines)) and names_catalogue(tree)  # fsspec: fs.mv(a, b)
         self.constants: Set[str] = set()
         self.by_id: Dict[int, _Unit] = {}
         self._consults: List[Set[int]] = [set()]  # the units the verdict under way has read
@@ -541,7 +535,7 @@ class _Module:
         """A shape the screen keys on in this code (``segment``, the text of ``node``): ``mktemp``, a
         configured name, the catalogue's, a literal that starts with a shared temp folder (a docstring
         that mentions one starts otherwise)."""
-        return any(w in segment for w in self.special) or mentions_catalogue(segment) and _names_catalogue(node) \
+        return any(w in segment for w in self.special) or mentions_catalogue(segment) and names_catalogue(node) \
             or quotes_shared_dir(segment, self.tmp_dirs) and self._names_tmp_dir(node)
 
     # --- values ------------------------------------------------------------------------------------

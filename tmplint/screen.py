@@ -545,12 +545,13 @@ def _is_from_import(text: str, at: int) -> bool:
 
 
 class _Imports:
-    """Every name import statements bind (a superset), each with where its ``import`` stands, and
-    where one imports a rename function itself.
+    """The names import statements bind to ``os`` or ``shutil`` (a superset), each with where its
+    ``import`` stands; every name they bind (``bound``); where one imports a rename function itself.
     """
 
     def __init__(self, text: str) -> None:
         self.where: Dict[str, List[int]] = {}
+        self.bound: Set[str] = set()
         self.renames: List[int] = []
         find = text.find
         i = find("import")
@@ -571,6 +572,7 @@ class _Imports:
             for alias in simple.group(1).split(","):
                 words = alias.split()
                 parts = words[0].split(".")
+                self.bound.add(words[-1] if len(words) == 3 else parts[0])
                 if parts[-1] in RENAME_NAMES:
                     self.renames.append(at)
                 if (words[0] if len(words) == 3 else parts[0]) in _RENAME_MODULES:
@@ -604,6 +606,7 @@ class _Imports:
                 if name is not None:
                     bound, module = name.group(), ".".join(parts)
                     i = name.end()
+            self.bound.add(bound)
             if parts[-1] in RENAME_NAMES:
                 self.renames.append(at)
             if module in _RENAME_MODULES:
@@ -665,7 +668,6 @@ class NameUses:
     def __init__(self, text: str) -> None:
         self.text = text
         self._file = _File(text)
-        self._bound: Optional[Set[str]] = None
 
     def resolvable(self, positions: Iterable[int]) -> bool:
         """One of the word's ``positions`` is such a use."""
@@ -679,34 +681,9 @@ class NameUses:
                 return True
             for dot in dots:
                 roots = _roots(text, dot)
-                if roots is None or not roots.isdisjoint(self.bound):
+                if roots is None or not roots.isdisjoint(self._file.imports.bound):
                     return True
         return False
-
-    @property
-    def bound(self) -> Set[str]:
-        """Every name an import statement may bind: each word from ``import`` to the end of its
-        statement (a superset; a bracketed list to its ``)``)."""
-        if self._bound is None:
-            text = self.text
-            found: Set[str] = set()
-            for match in _IMPORT_WORD.finditer(text):
-                start = _skip(_HWS, text, match.end())
-                if text.startswith("(", start):
-                    end = text.find(")", start)
-                else:
-                    end = start
-                    while True:
-                        end = text.find("\n", end)
-                        if end <= 0 or text[end - 1] != "\\":
-                            break
-                        end += 1
-                found.update(_NAME.findall(text, start, end if end >= 0 else len(text)))
-            self._bound = found
-        return self._bound
-
-
-_IMPORT_WORD = re.compile(r"(?<![\w.])import(?!\w)")
 
 
 def _may_make_paths(text: str) -> bool:
@@ -839,15 +816,28 @@ def _configured_names(options: AnalysisOptions) -> Tuple[str, ...]:
 # or annotated as an AbstractFileSystem: the analysis takes a type whose name ends so, and no other),
 # twisted's FilePath.moveTo, tf.io.gfile.rename.
 CATALOGUE_WORDS = ("fsspec", "AbstractFileSystem", "moveTo", "gfile")
-_WORD_ONLY = "gfile"  # always a dotted name's whole part where the analysis resolves it; ``logfile`` is not it
-_GFILE = re.compile(r"\bgfile\b")
+# ``gfile`` only as a word: the analysis reaches it as a dotted name's whole part, and ``logfile`` is not it
+_CATALOGUE = re.compile(r"fsspec|AbstractFileSystem|moveTo|\bgfile\b")
 
 
 def mentions_catalogue(text: str) -> bool:
-    """A name of the wider catalogue in ``text`` (plain substring searches first: they run at memory speed)."""
-    if any(word in text for word in CATALOGUE_WORDS if word != _WORD_ONLY):
-        return True
-    return _WORD_ONLY in text and _GFILE.search(text) is not None
+    """A name of the wider catalogue in ``text`` (substring searches first: they run at memory speed)."""
+    return any(word in text for word in CATALOGUE_WORDS) and _CATALOGUE.search(text) is not None
+
+
+def catalogue_in_code(text: str) -> bool:
+    """A name of the wider catalogue outside comments and strings (an f-string's fields are code)."""
+    if not mentions_catalogue(text):
+        return False
+    file = _File(text)
+    return any(file.in_code(match.start()) for match in _CATALOGUE.finditer(text))
+
+
+def names_catalogue(node: ast.AST) -> bool:
+    """A name of the wider catalogue among the names the code of ``node`` spells (``identifiers``): the
+    analysis resolves ``fsspec``, ``AbstractFileSystem``, ``moveTo`` and ``gfile`` as names, never in a
+    string (a string annotation included)."""
+    return mentions_catalogue(" ".join(identifiers(node)))
 
 
 def identifiers(node: ast.AST) -> Iterator[str]:
@@ -865,22 +855,6 @@ def identifiers(node: ast.AST) -> Iterator[str]:
             yield child.name
         elif isinstance(child, ast.arg):
             yield child.arg
-
-
-def catalogue_in_code(text: str) -> bool:
-    """A name of the wider catalogue outside comments and strings (an f-string's fields are code)."""
-    if not mentions_catalogue(text):
-        return False
-    file = _File(text)
-    for word in CATALOGUE_WORDS:
-        at = text.find(word)
-        while at >= 0:
-            end = at + len(word)
-            whole = (at == 0 or not _is_ident(text[at - 1])) and (end == len(text) or not _is_ident(text[end]))
-            if (whole or word != _WORD_ONLY) and file.in_code(at):
-                return True
-            at = text.find(word, end)
-    return False
 
 
 def quotes_shared_dir(text: str, tmp_dirs: Tuple[str, ...]) -> bool:
@@ -938,7 +912,7 @@ def passes_ast_screen(tree: ast.AST, text: str, options: AnalysisOptions) -> boo
     """
     if "mktemp" in text or quotes_shared_dir(text, options.tmp_dirs):
         return True
-    if mentions_catalogue(" ".join(identifiers(tree))):
+    if names_catalogue(tree):
         return True
     helper_names = set(_configured_names(options))
     imported = set()
