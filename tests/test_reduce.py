@@ -218,6 +218,40 @@ def test_a_file_that_can_report_nothing_holds_no_candidate():
         ''')
 
 
+def test_a_target_binds_the_names_the_analysis_binds():
+    """A subscript or another object's attribute binds no name (``scopes._bind_target``): setting
+    ``os.environ[...]`` leaves ``os`` the module, so the rename after it is still a rename, and
+    ``q.series[0] = Queue()`` leaves ``q`` what ``repo.mq`` is, not an instance of this file's class."""
+    assert _candidate('''
+        import os
+
+        def save(data, dst):
+            os.environ["SAVING"] = "1"
+            tmp = dst + ".tmp"
+            os.replace(tmp, dst)
+        ''')
+    assert not _candidate('''
+        from pkg import util
+
+        class Queue:
+            def join(self, *names):
+                return ".tmp"
+
+        def rename(repo, patch):
+            q = repo.mq
+            q.series[0] = Queue()
+            util.rename(q.join(patch), patch)
+        ''', relevant=("pkg.util.rename:0",))
+    assert _candidate('''
+        import os
+
+        class Saver:
+            def save(this, dst):
+                this.tmp = ".tmp_state"
+                os.replace(this.tmp, dst)
+        ''')
+
+
 def test_module_level_code_is_judged_like_a_function():
     source = '''
         from pkg import utils

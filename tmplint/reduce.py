@@ -159,6 +159,8 @@ class _Unit:
         self.memo_consults: Dict[int, Set[int]] = {}
         self.memo: Dict[int, Verdict] = {}
         self.seed = self.kept = False
+        positional = node.args.posonlyargs + node.args.args  # type: ignore[attr-defined]
+        self.receiver: Optional[str] = positional[0].arg if owner is not None and positional else None  # its self
         self.reaching: Set[str] = set()  # its parameters that reach a rename's source: it is a helper
         self.passes: List[Tuple[str, FrozenSet[str], Verdict]] = []  # (callee, slots, the argument's verdict)
         self._read(node)
@@ -176,11 +178,24 @@ class _Unit:
         self.bindings.setdefault(name, []).append(value)
 
     def _bind_target(self, target: ast.expr, value: object) -> None:
-        for child in _walk(target):
-            if isinstance(child, ast.Name):
-                self._bind(child.id, value)
-            elif isinstance(child, ast.Attribute) and _is_self(child.value) and isinstance(value, ast.expr):
-                self.stores.setdefault(child.attr, []).append(value)
+        """The names a target binds, as the analysis binds them (``scopes._bind_target``): a name, the
+        parts of a tuple or list, ``self.x`` (a store); a subscript or another object's attribute binds
+        nothing (``q.series[i] = entry`` leaves ``q`` what it was)."""
+        kind = type(target)
+        if kind is ast.Name:
+            self._bind(target.id, value)  # type: ignore[attr-defined]
+        elif kind is ast.Tuple or kind is ast.List:
+            for element in target.elts:  # type: ignore[attr-defined]
+                self._bind_target(element, value)
+        elif kind is ast.Starred:
+            self._bind_target(target.value, value)  # type: ignore[attr-defined]
+        elif kind is ast.Attribute and type(target.value) is ast.Name:  # type: ignore[attr-defined]
+            owner = target.value.id  # type: ignore[attr-defined]
+            if owner in ("self", "cls"):
+                if isinstance(value, ast.expr):
+                    self.stores.setdefault(target.attr, []).append(value)  # type: ignore[attr-defined]
+            elif owner == self.receiver:  # def save(this): this.tmp = ...: the analysis's self
+                self._bind(owner, value)
 
     def _read(self, root: ast.AST) -> None:
         callees: Set[int] = set()
