@@ -9,8 +9,8 @@ import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 import tmplint
-from tmplint import engine
-from tmplint.config import Config
+from tmplint import engine, noqa
+from tmplint.config import AnalysisOptions, Config
 from tmplint.positions import positions
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "rules"
@@ -95,6 +95,31 @@ def test_noqa_like_flake8(comment, reported):
 def test_noqa_after_a_multiline_string_covers_its_lines():
     source = 'import os\nTMP = """/tmp/a\n/tmp/b"""  # noqa: TMP201\nOTHER = """/tmp/c\n"""\nos.remove(TMP)\nos.remove(OTHER)\n'
     assert found(source) == [(4, "TMP201")]
+
+
+ODD_RUNS = [
+    'x = """a\nb"""  # noqa\ny = 1\n',
+    "x = 1 + \\\n    2  # noqa\n",
+    "if x:\n    y = 1\n# noqa at the margin\nz = f'''{y}\n'''\n",
+    "def f():\n    return (1,\n            2)\n\n\nclass C:\n    s = b'x' \\\n        b'y'",
+    'a = f"{1}" f"""\n{2}\n"""  # noqa: TMP201\n',
+]
+
+
+@pytest.mark.parametrize("source", [path.read_text(encoding="utf-8") for path in sorted(FIXTURES.glob("*.py"))]
+                         + ODD_RUNS)
+def test_the_guard_hears_the_line_runs_noqa_reads(source):
+    """The guard tokenizes every file LibCST parses; the runs of lines it hears (``noqa.LineGroups``)
+    must map each line to the text flake8 searches for noqa, as tokenizing the file again would."""
+    lines = source.splitlines(True)
+    groups = noqa.LineGroups()
+    assert engine._guard(source, AnalysisOptions(), groups) is None
+    assert groups.complete
+    heard = noqa.noqa_line_mapping(source, lines, groups)
+    tokenized = noqa.noqa_line_mapping(source, lines)
+    assert groups.spans or source not in ODD_RUNS  # each odd case has a run of several lines
+    for number, line in enumerate(lines, 1):
+        assert heard.get(number, line) == tokenized.get(number, line), number
 
 
 def test_flake8_noqa_for_the_whole_file_and_the_host_switch():

@@ -40,8 +40,9 @@ def cannot_analyse(path: str, reason: str) -> Diagnostic:
     return Diagnostic(CANNOT_ANALYSE, reason, path, 1, 0, 1, 0)
 
 
-def _guard(text: str, options: AnalysisOptions) -> Optional[str]:
+def _guard(text: str, options: AnalysisOptions, groups: Optional[noqa.LineGroups] = None) -> Optional[str]:
     """A token-level check for what would crash or stall the parser; the reason, or None when safe.
+    ``groups`` hears the runs of lines tokens join, for the noqa comments (``noqa.LineGroups``).
 
     LibCST builds a left-recursive tree for ``a + b + c ...`` and for implicit string
     concatenation, so one long chain (counted between commas, like a binary-operator tree is
@@ -73,9 +74,18 @@ def _guard(text: str, options: AnalysisOptions) -> Optional[str]:
     line_start = True
     too_deep = f"expression too long to parse safely (over {MAX_DEPTH} levels deep)"
     tokens = 0
+    spans = groups.spans if groups is not None else None
+    first = 0  # the line where the current run of tokens began (0: at the next token)
     try:
-        for kind, string, _, _, _ in tokenize.generate_tokens(io.StringIO(text).readline):
+        for kind, string, start, end, _ in tokenize.generate_tokens(io.StringIO(text).readline):
             tokens += 1
+            if spans is not None:  # as noqa._token_line_groups, keeping only runs of several lines
+                if not first:
+                    first = start[0]
+                if kind in _RUN_ENDS:
+                    if end[0] > first:
+                        spans.append((first, end[0]))
+                    first = 0
             if kind in _SKIPPED:
                 continue
             rank = None
@@ -146,6 +156,9 @@ def _guard(text: str, options: AnalysisOptions) -> Optional[str]:
         if deepest < MAX_NESTING:
             return _too_many(tokens)
         deepest = MAX_NESTING + 1
+    else:
+        if groups is not None:
+            groups.complete = True
     if deepest > MAX_NESTING:
         return f"too deeply nested to parse safely (over {MAX_NESTING} brackets)"
     return _too_many(tokens)
@@ -162,6 +175,7 @@ _KEYWORDS = frozenset(keyword.kwlist)
 _CHAIN_RESETS = frozenset({",", ";", ":", "="})
 _BINARY_OPERATORS = frozenset({"+", "-", "*", "/", "//", "%", "@", "|", "&", "^", "<<", ">>", "**"})
 _SKIPPED = frozenset({tokenize.NL, tokenize.COMMENT})
+_RUN_ENDS = frozenset({tokenize.NL, tokenize.NEWLINE})
 _LINE_STARTS = frozenset({tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT})
 # From 3.12 an f-string is several tokens (and from 3.14 a t-string).
 _STRING_STARTS = frozenset({tokenize.STRING, getattr(tokenize, "FSTRING_START", -1),
@@ -246,6 +260,7 @@ class Analysed(NamedTuple):
     module: Optional[cst.Module]
     checker: Any
     pairs: List[Tuple[Finding, Diagnostic]]
+    groups: Optional[noqa.LineGroups] = None  # the guard's reading, for the noqa of what the file exports
 
 
 NOTHING = Analysed(None, None, [])
@@ -266,7 +281,8 @@ def analyse(text: str, path: str, options: AnalysisOptions, *, apply_noqa: bool 
     silenced = apply_noqa and noqa.file_is_ignored(text.splitlines(True))
     if silenced and project is None:
         return NOTHING
-    reason = _guard(text, options)
+    groups = noqa.LineGroups()
+    reason = _guard(text, options, groups)
     if reason is not None:
         raise SourceError(reason)
     module = _parse(text if parse_text is None else parse_text)
@@ -279,7 +295,7 @@ def analyse(text: str, path: str, options: AnalysisOptions, *, apply_noqa: bool 
     if silenced:
         findings = []
     if not findings:
-        return NOTHING if project is None else Analysed(module, checker, [])
+        return NOTHING if project is None else Analysed(module, checker, [], groups)
     from tmplint.positions import positions
 
     wanted = [f.node for f in findings] + [f.ref for f in findings if f.ref is not None]
@@ -293,12 +309,12 @@ def analyse(text: str, path: str, options: AnalysisOptions, *, apply_noqa: bool 
                                           finding.fix_title, finding.fix_applicability)))
     if apply_noqa:
         lines = text.splitlines(True)
-        mapping = noqa.noqa_line_mapping(text, lines)
+        mapping = noqa.noqa_line_mapping(text, lines, groups)
         pairs = [
             (f, d) for f, d in pairs
             if not noqa.is_ignored(d.code, mapping.get(d.line, lines[d.line - 1] if d.line <= len(lines) else None))
         ]
-    return Analysed(module, checker, pairs)
+    return Analysed(module, checker, pairs, groups)
 
 
 def analyse_text(text: str, path: str, options: AnalysisOptions, *, apply_noqa: bool = True) -> List[Diagnostic]:

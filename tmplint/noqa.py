@@ -14,10 +14,22 @@ def file_is_ignored(lines: List[str]) -> bool:
     return any(NOQA_FILE.match(line) for line in lines)
 
 
-def noqa_line_mapping(source: str, lines: List[str]) -> Dict[int, str]:
-    """Map each line to the text searched for noqa: a multi-line string's lines share its whole text."""
+class LineGroups:
+    """The runs of lines that tokens join (a multi-line string, a backslash continuation), gathered
+    by a reader that tokenizes the whole file anyway (``engine._guard``), so that the noqa lines of a
+    file with findings cost no second tokenization. ``complete``: the whole file was read."""
+
+    def __init__(self) -> None:
+        self.spans: List[Tuple[int, int]] = []
+        self.complete = False
+
+
+def noqa_line_mapping(source: str, lines: List[str], groups: Optional[LineGroups] = None) -> Dict[int, str]:
+    """Map each line to the text searched for noqa: a multi-line string's lines share its whole text.
+    A line of its own maps to itself, or is left out (callers fall back on the line)."""
     mapping: Dict[int, str] = {}
-    for first, last in _token_line_groups(source, len(lines)):
+    spans = groups.spans if groups is not None and groups.complete else _token_line_groups(source, len(lines))
+    for first, last in spans:
         joined = "".join(lines[first - 1:last])
         for number in range(first, last + 1):
             mapping[number] = joined

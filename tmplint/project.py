@@ -261,11 +261,11 @@ def analyse_source(text: str, path: str, options: AnalysisOptions, info: ModuleI
     imports = text_imports(text, info)
     if not force and not engine.may_have_findings(text, options):
         return FileResult(path, info, "screened", imports=imports)
-    sketch = reduced = None
+    sketch = reduced = tree = None
     parse_text = None
     if reduce_mod.ENABLED and relevant is not None:
-        sketch, parse_text, candidate = reduce_mod.sketch_and_reduce(text, options, relevant, info.name,
-                                                                     info.package)
+        sketch, parse_text, candidate, tree = reduce_mod.sketch_and_reduce(text, options, relevant, info.name,
+                                                                           info.package)
         if not candidate and not define:  # a second screen, knowing the project: kept for a later refresh
             return FileResult(path, info, "screened", imports=imports, sketch=sketch, reduced=relevant)
         reduced = relevant if parse_text is not None else None
@@ -299,7 +299,7 @@ def analyse_source(text: str, path: str, options: AnalysisOptions, info: ModuleI
         silenced = apply_noqa and noqa.file_is_ignored(text.splitlines(True))
         result = FileResult(path, info, "parsed", tuple(sorted(set(local), key=Diagnostic.sort_key)),
                             tuple(provisional), imports=imports, file_noqa=silenced, sketch=sketch, reduced=reduced)
-        return build_file_result(analysed.module, checker, path, text, result, planner)
+        return build_file_result(analysed.module, checker, path, text, result, planner, tree, analysed.groups)
     except SourceError as exc:
         return FileResult(path, info, "failed", (engine.cannot_analyse(path, str(exc)),), imports=imports)
     except RecursionError:  # past the analysis: placing findings walks the whole tree again

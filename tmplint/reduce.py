@@ -351,6 +351,7 @@ class _Module:
     def __init__(self, tree: ast.Module, lines: List[str], options: AnalysisOptions, name: str = "",
                  package: str = "") -> None:
         self.name = name  # the module's dotted name: what other files' keys for its functions start with
+        self.tree = tree
         self.package = package
         self.import_targets: Dict[str, str] = {}  # module-level import: name -> absolute target
         self.exported_wrappers: Set[str] = set()  # qualified
@@ -891,13 +892,16 @@ class Reduction(NamedTuple):
     sketch: Optional[Sketch]  # None: the standard parser rejects the file; parse it whole
     text: Optional[str]  # the text to parse, functions that cannot matter blanked; None: the whole file
     candidate: bool  # False: nothing in the file can be reported, and it defines no helper
+    tree: Optional[ast.Module] = None  # the standard parser's tree of the whole text (the anchors read it too)
 
 
 def sketch_and_reduce(text: str, options: AnalysisOptions, relevant: Iterable[str], module: str = "",
                       package: str = "") -> Reduction:
     """``sketch`` and ``reduce_source`` from one reading of the file, and whether it holds a candidate."""
     parsed = _module(text, options, module, package)
-    return Reduction(None, None, True) if parsed is None else Reduction(*_reduction(parsed, text, relevant))
+    if parsed is None:
+        return Reduction(None, None, True)
+    return Reduction(*_reduction(parsed, text, relevant), tree=parsed.tree)
 
 
 def _reduction(parsed: "_Module", text: str, relevant: Iterable[str]) -> Tuple[Sketch, Optional[str], bool]:

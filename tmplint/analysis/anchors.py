@@ -57,7 +57,8 @@ class _AstScope:
 class Anchors:
     """Finds CST nodes' positions through the ``ast`` tree of ``text``; None where unsure."""
 
-    def __init__(self, module: cst.Module, text: str, scopes: Sequence[Scope]):
+    def __init__(self, module: cst.Module, text: str, scopes: Sequence[Scope], tree: Optional[ast.Module] = None):
+        """``tree``: ``ast.parse(text)``, when the caller has it."""
         self.module = module
         self.text = text
         self.ok = False
@@ -67,12 +68,13 @@ class Anchors:
                 self.siblings.setdefault((scope.parent.id, scope.kind, scope.name), []).append(scope)
         if "\r" in text.replace("\r\n", ""):
             return  # lone CR: the two parsers need not count lines alike
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                tree = ast.parse(text)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return
+        if tree is None:
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    tree = ast.parse(text)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                return
         self.tree = tree
         self.lines = text.splitlines(True)
         self.line_starts = [0] + [m.end() for m in _LINE_END.finditer(text)]

@@ -6,6 +6,7 @@ turns them, with the module's summaries, constants and imports, into the plain, 
 CST node leaves this module: literal nodes become positions.
 """
 
+import ast
 import os
 from functools import lru_cache
 from typing import Dict, Iterable, List, Optional, Set, Tuple
@@ -250,10 +251,11 @@ def _relevant(values: List[V.Value], scope: Scope) -> bool:
 
 class _Builder:
     def __init__(self, module: cst.Module, checker, recorder: Recorder, path: str, text: Optional[str] = None,
-                 planner=None):
+                 planner=None, tree: Optional[ast.Module] = None):
         self.module = module
         self.planner = planner
         self.text = text
+        self.tree = tree
         self.checker = checker
         self.ev = checker.ev
         self.rec = recorder
@@ -295,7 +297,7 @@ class _Builder:
             return {}
         if self.text is None:
             return positions(self.module, self.nodes)
-        anchors = Anchors(self.module, self.text, self.checker.tables.scopes)
+        anchors = Anchors(self.module, self.text, self.checker.tables.scopes, self.tree)
         where: Dict[cst.CSTNode, Optional[Pos]] = {}
         if anchors.ok:
             parts = string_parts_in_context(self.checker.tables.strings) if self.literals else {}
@@ -607,11 +609,13 @@ def _kind(scope: Scope) -> str:
 
 
 def build_file_result(module: cst.Module, checker, path: str, text: str, result: FileResult,
-                      planner=None) -> FileResult:
+                      planner=None, tree: Optional[ast.Module] = None,
+                      groups: Optional[noqa_mod.LineGroups] = None) -> FileResult:
     """Fill ``result`` (which holds the file's own diagnostics) with its exports and pending checks;
-    with ``planner`` (a ``fix.planner.Planner`` on this tree), also with the fixes they may need."""
+    with ``planner`` (a ``fix.planner.Planner`` on this tree), also with the fixes they may need.
+    ``tree`` (``ast.parse(text)``) and ``groups`` (``noqa.LineGroups``): readings the caller has."""
     recorder: Recorder = checker.recorder
-    result = _Builder(module, checker, recorder, path, text, planner).build(result)
+    result = _Builder(module, checker, recorder, path, text, planner, tree).build(result)
     lines = text.splitlines(True)
     wanted: Set[int] = set()
     for call in result.calls:
@@ -629,7 +633,7 @@ def build_file_result(module: cst.Module, checker, path: str, text: str, result:
     for function in result.functions.values():
         wanted.update(pos[0] for _, _, pos in function.defaults)
     if wanted and any("noqa" in line.lower() for line in lines):
-        mapping = noqa_mod.noqa_line_mapping(text, lines)
+        mapping = noqa_mod.noqa_line_mapping(text, lines, groups)
         for line in wanted:
             physical = mapping.get(line, lines[line - 1] if line <= len(lines) else "")
             if "noqa" in physical.lower():
