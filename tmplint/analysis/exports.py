@@ -553,6 +553,12 @@ class _Builder:
             imported = binding.imported
             if prefix == "" and imported is not None and all(
                     b.kind == IMPORT and b.extra == imported for b in bindings):
+                node = _import_alias(self.module, name) if self.checker.is_rename_callable(cst.Name(name), scope) \
+                    else None
+                if node is not None:  # from os import replace: a rename to the files importing it, as
+                    renames.append((name, node))  # ``replace = os.replace`` is (the index resolves no os)
+                    self.want(node, scope)
+                    continue
                 result.aliases[name] = self.rec.absolute(imported)
                 continue
             if len(bindings) != 1 or binding.kind != ASSIGN or not isinstance(binding.value, _STRINGISH):
@@ -639,3 +645,17 @@ def build_file_result(module: cst.Module, checker, path: str, text: str, result:
             if "noqa" in physical.lower():
                 result.noqa[line] = physical
     return result
+
+
+def _import_alias(module: cst.Module, name: str) -> Optional[cst.ImportAlias]:
+    """The alias of a module-level import statement that binds ``name`` (the first), else None."""
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(small.names, cst.ImportStar):
+                for alias in small.names:
+                    bound = alias.asname.name if alias.asname is not None else alias.name
+                    if isinstance(bound, cst.Name) and bound.value == name:
+                        return alias
+    return None
