@@ -9,6 +9,7 @@ test_bad_files_are_reported_and_the_rest_still_checked), and a FIFO met during a
 (tests/test_files.py, test_fifo_named_like_python_is_not_opened).
 """
 
+import ast
 import inspect
 import io
 import os
@@ -16,6 +17,7 @@ import re
 import sys
 import time
 import tokenize
+import warnings
 
 import pytest
 
@@ -402,6 +404,56 @@ KEPT = {
 @pytest.mark.parametrize("body", list(KEPT.values()), ids=list(KEPT))
 def test_the_guard_lets_through_what_is_only_long(body):
     assert engine._guard(HEAD + body + "\n" + SAVE, Config().analysis) is None
+
+
+SHORTCUT_CASES = dict(
+    [(f"stopped-{name}", HEAD + body + "\n") for name, body in CHAINS.items()]
+    + [(f"kept-{name}", HEAD + body + "\n" + SAVE) for name, body in KEPT.items()]
+    + [("elif-run", HEAD + "if a:\n    pass\n" + "elif a:\n    pass\n" * N),
+       ("too-many-tokens", generated_module(MB // 4).decode()),
+       ("one-if-runs", HEAD + "X = [" + ", ".join(["1if a else 2"] * 3000) + "]\n"),
+       ("long-statement-after-a-decorator", HEAD + "@d\ndef f(a=" + " + ".join(["a"] * N) + "):\n    pass\n"),
+       ("long-except-clause", HEAD + "try:\n    pass\nexcept (" + " + ".join(["E"] * N) + "):\n    pass\n"),
+       ("f-string-spaces", HEAD + "X = f'" + "{a} " * 40000 + "'\n")])
+
+
+def standard_tree(source):
+    """The standard parser's tree, or None (then the reduction has none either)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # 1if: "invalid decimal literal"
+            return ast.parse(source)
+    except (SyntaxError, RecursionError, MemoryError):
+        return None
+
+
+TREES = {name: (source, standard_tree(source)) for name, source in SHORTCUT_CASES.items()}
+TREES = {name: case for name, case in TREES.items() if case[1] is not None}
+
+
+@pytest.mark.parametrize("source, tree", list(TREES.values()), ids=list(TREES))
+def test_the_guard_answers_the_same_from_the_standard_parsers_tree(source, tree):
+    """With the standard parser's tree (the reduction has one for every big file) the guard may
+    answer without tokenizing (``engine._surely_safe``); its answer must be the tokenizer's."""
+    options = Config().analysis
+    assert engine._guard(source, options, tree=tree) == engine._guard(source, options)
+
+
+def test_most_shortcut_cases_reach_the_shortcut():
+    assert len(TREES) >= len(SHORTCUT_CASES) - 3
+    stopped = [name for name, (source, _) in TREES.items() if engine._guard(source, Config().analysis)]
+    assert len(stopped) >= 15  # the shortcut must say "tokenize" for each of these
+
+
+def test_the_guard_spares_the_tokenizer_for_a_plain_file(monkeypatch):
+    def no_tokenizing(readline):
+        raise AssertionError("tokenized")
+
+    monkeypatch.setattr(engine.tokenize, "generate_tokens", no_tokenizing)
+    source = HEAD + SAVE * 200
+    assert engine._guard(source, Config().analysis, tree=ast.parse(source)) is None
+    with pytest.raises(AssertionError):
+        engine._guard(source, Config().analysis)
 
 
 def test_a_long_chain_inside_the_guard_is_analysed_normally():

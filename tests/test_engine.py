@@ -122,6 +122,28 @@ def test_the_guard_hears_the_line_runs_noqa_reads(source):
         assert heard.get(number, line) == tokenized.get(number, line), number
 
 
+@pytest.mark.parametrize("source", [path.read_text(encoding="utf-8") for path in sorted(FIXTURES.glob("*.py"))]
+                         + ODD_RUNS + ["x = 1  # noqa\n", 'def f():\n    """a\n    b"""\n    return 1  # noqa\n',
+                                       "try:\n    import x  # noqa\nexcept ImportError:\n    pass\n",
+                                       'x = f(1,  # noqa\n      """a\n      b""")\n',
+                                       'x = f(1,\n      """a  # noqa\n      b""", 2)\n'])
+def test_a_guard_spared_the_tokenizer_still_maps_noqa_as_flake8(source):
+    """Given the standard parser's tree, the guard may not tokenize (``engine._surely_safe``): it then
+    tells where the statements lie, and each line's noqa must still be read as flake8 reads it."""
+    import ast
+
+    lines = source.splitlines(True)
+    groups = noqa.LineGroups()
+    assert engine._guard(source, AnalysisOptions(), groups, tree=ast.parse(source)) is None
+    assert not groups.complete and groups.tree is not None
+    heard = noqa.noqa_line_mapping(source, lines, groups)
+    tokenized = noqa.noqa_line_mapping(source, lines)
+    for number, line in enumerate(lines, 1):
+        for code in ("TMP101", "TMP102", "TMP201"):
+            assert noqa.is_ignored(code, heard.get(number, line)) == \
+                noqa.is_ignored(code, tokenized.get(number, line)), (number, code)
+
+
 def test_flake8_noqa_for_the_whole_file_and_the_host_switch():
     assert found("# flake8: noqa\n" + SAVE) == []
     assert found(SAVE.replace("json')\n", "json')  # noqa\n"), apply_noqa=False) == [(5, "TMP102")]

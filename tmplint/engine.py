@@ -8,10 +8,11 @@ from __future__ import annotations
 import ast
 import io
 import keyword
+import re
 import tokenize
 import warnings
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Dict, Iterable, List, NamedTuple, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, NamedTuple, Optional, Tuple
 
 from tmplint import noqa
 from tmplint.analysis import Finding, analyze_module_with_tables
@@ -40,9 +41,12 @@ def cannot_analyse(path: str, reason: str) -> Diagnostic:
     return Diagnostic(CANNOT_ANALYSE, reason, path, 1, 0, 1, 0)
 
 
-def _guard(text: str, options: AnalysisOptions, groups: Optional[noqa.LineGroups] = None) -> Optional[str]:
+def _guard(text: str, options: AnalysisOptions, groups: Optional[noqa.LineGroups] = None,
+           tree: Optional[ast.Module] = None) -> Optional[str]:
     """A token-level check for what would crash or stall the parser; the reason, or None when safe.
-    ``groups`` hears the runs of lines tokens join, for the noqa comments (``noqa.LineGroups``).
+    ``groups`` hears the runs of lines tokens join, for the noqa comments (``noqa.LineGroups``);
+    ``tree``, the standard parser's tree of ``text`` when the caller has one, can spare the tokenizing
+    (``_surely_safe``), and then ``groups`` hears where the statements lie instead.
 
     LibCST builds a left-recursive tree for ``a + b + c ...`` and for implicit string
     concatenation, so one long chain (counted between commas, like a binary-operator tree is
@@ -65,6 +69,12 @@ def _guard(text: str, options: AnalysisOptions, groups: Optional[noqa.LineGroups
         return f"too large (over {options.max_file_size} bytes)"
     if "\x00" in text:  # Python refuses it; LibCST takes it into strings, where evaluating them fails
         return "binary file (contains NUL bytes)"
+    if tree is not None:
+        statements = list(_statement_lines(tree))
+        if _surely_safe(text, statements):
+            if groups is not None:
+                groups.tree, groups.statements = tree, statements
+            return None
     depth = deepest = chain = 0
     previous = None
     previous_string = ""
@@ -162,6 +172,60 @@ def _guard(text: str, options: AnalysisOptions, groups: Optional[noqa.LineGroups
     if deepest > MAX_NESTING:
         return f"too deeply nested to parse safely (over {MAX_NESTING} brackets)"
     return _too_many(tokens)
+
+
+# A run of what may be tokens: digits, a name, one other visible character. Every token but the
+# invisible ones (NEWLINE, NL, INDENT, DEDENT, ENDMARKER) and an f-string's text between braces holds
+# at least one of these runs, and no run spans two tokens (``1if`` is two runs, as it is two tokens).
+_VISIBLE = re.compile(r"\d+|[^\W\d]\w*|[^\w\s]")
+
+
+def _surely_safe(text: str, statements: List[Tuple[int, int]]) -> bool:
+    """True when the guard could find nothing in ``text``, which the standard parser took (its
+    statements' lines: ``_statement_lines``), without tokenizing it: about a sixth of the tokenizer's cost, and every big file LibCST parses has
+    a tree from the reduction. An upper bound of the tokens stands in for each count the guard keeps.
+
+    * Nesting: the standard parser takes no more than 200 brackets (``MAX_NESTING``).
+    * Depth and chains: the guard counts them per logical line, at most one step per visible token, so
+      a line with at most ``MAX_DEPTH`` visible runs is safe. Each statement's lines (a compound
+      statement's header, from its decorators to its body's first line) hold its logical line.
+    * ``elif`` runs: at most as many as the word's occurrences.
+    * The file's tokens: at most its visible runs, plus an f-string's texts (at most one after each
+      ``}`` or quote), plus three invisible tokens a line and the last ones.
+
+    False means "tokenize and see", never that the file is unsafe."""
+    if text.count("elif") > MAX_DEPTH or "\r" in text:
+        return False
+    lines = text.split("\n")
+    before = [0]  # visible runs before each line
+    total = 0
+    for line in lines:
+        total += len(_VISIBLE.findall(line))
+        before.append(total)
+    if total + text.count("}") + text.count('"') + text.count("'") + 3 * len(lines) + 2 > MAX_TOKENS:
+        return False
+    return all(before[last] - before[first - 1] <= MAX_DEPTH for first, last in statements)
+
+
+def _statement_lines(tree: ast.Module) -> Iterator[Tuple[int, int]]:
+    """(first, last) line of each statement's own logical line, or more: a simple statement's lines;
+    a compound statement's from its first decorator to its body's first line (an ``except`` clause's
+    likewise); a ``match`` statement (no ``body``) whole."""
+    todo: List[ast.AST] = list(tree.body)
+    while todo:
+        node = todo.pop()
+        body = getattr(node, "body", None)
+        if not (isinstance(body, list) and body):
+            yield node.lineno, node.end_lineno or node.lineno  # type: ignore[attr-defined]
+            continue
+        decorators = getattr(node, "decorator_list", ())
+        yield min([node.lineno] + [d.lineno for d in decorators]), body[0].lineno  # type: ignore[attr-defined]
+        todo.extend(body)
+        todo.extend(getattr(node, "orelse", ()))
+        todo.extend(getattr(node, "finalbody", ()))
+        for handler in getattr(node, "handlers", ()):
+            yield handler.lineno, handler.body[0].lineno
+            todo.extend(handler.body)
 
 
 def _too_many(tokens: int) -> Optional[str]:
@@ -267,14 +331,15 @@ NOTHING = Analysed(None, None, [])
 
 
 def analyse(text: str, path: str, options: AnalysisOptions, *, apply_noqa: bool = True,
-            project: Optional[Any] = None, force: bool = False, parse_text: Optional[str] = None) -> Analysed:
+            project: Optional[Any] = None, force: bool = False, parse_text: Optional[str] = None,
+            tree: Optional[ast.Module] = None) -> Analysed:
     """Screen, guard, parse once, analyse, position, noqa; raises SourceError for bad input.
 
     For the project index (``project``: the file's ``index.ModuleInfo``) the tree and checker come
     back even without findings, and a file-wide noqa silences the file but not what it exports;
     ``force`` parses a file the screen would pass over (it defines something another file uses);
     ``parse_text`` is what LibCST parses instead of ``text``: the same lines, with the functions that
-    cannot matter blanked (``tmplint.reduce``).
+    cannot matter blanked (``tmplint.reduce``), and ``tree`` the standard parser's tree of ``text``.
     """
     if not force and not may_have_findings(text, options):
         return NOTHING
@@ -282,7 +347,7 @@ def analyse(text: str, path: str, options: AnalysisOptions, *, apply_noqa: bool 
     if silenced and project is None:
         return NOTHING
     groups = noqa.LineGroups()
-    reason = _guard(text, options, groups)
+    reason = _guard(text, options, groups, tree)
     if reason is not None:
         raise SourceError(reason)
     module = _parse(text if parse_text is None else parse_text)

@@ -1,5 +1,7 @@
 """``# noqa`` exactly as flake8 reads it (flake8/defaults.py, processor.py, violation.py)."""
 
+import ast
+import bisect
 import io
 import re
 import tokenize
@@ -22,18 +24,41 @@ class LineGroups:
     def __init__(self) -> None:
         self.spans: List[Tuple[int, int]] = []
         self.complete = False
+        # Or, untokenized, the standard parser's tree and the lines of each statement (and more:
+        # ``engine._statement_lines``): a run of several lines lies within one (``_alone``).
+        self.tree: Optional[ast.Module] = None
+        self.statements: List[Tuple[int, int]] = []
 
 
 def noqa_line_mapping(source: str, lines: List[str], groups: Optional[LineGroups] = None) -> Dict[int, str]:
     """Map each line to the text searched for noqa: a multi-line string's lines share its whole text.
     A line of its own maps to itself, or is left out (callers fall back on the line)."""
     mapping: Dict[int, str] = {}
+    if groups is not None and not groups.complete and groups.tree is not None and _alone(source, lines, groups):
+        return mapping  # every noqa comment covers its own line alone
     spans = groups.spans if groups is not None and groups.complete else _token_line_groups(source, len(lines))
     for first, last in spans:
         joined = "".join(lines[first - 1:last])
         for number in range(first, last + 1):
             mapping[number] = joined
     return mapping
+
+
+def _alone(source: str, lines: List[str], groups: LineGroups) -> bool:
+    """No line that mentions noqa shares a run with another line, known without tokenizing: it lies
+    in no statement of several lines, or, when no backslash ends a line (then only a string token
+    spans lines), in no string of several lines."""
+    marked = [number for number, line in enumerate(lines, 1) if "noqa" in line.lower()]
+
+    def holds_a_mark(first: int, last: int) -> bool:
+        return last > first and bisect.bisect_right(marked, last) > bisect.bisect_left(marked, first)
+
+    if not any(holds_a_mark(first, last) for first, last in groups.statements):
+        return True
+    if "\\\n" in source or groups.tree is None:
+        return False
+    return not any(holds_a_mark(node.lineno, node.end_lineno or node.lineno) for node in ast.walk(groups.tree)
+                   if isinstance(node, (ast.Constant, ast.JoinedStr)))
 
 
 def _tokens(source: str) -> List[tokenize.TokenInfo]:

@@ -276,7 +276,7 @@ def analyse_source(text: str, path: str, options: AnalysisOptions, info: ModuleI
     try:
         try:
             analysed = engine.analyse(text, path, options, apply_noqa=apply_noqa, project=info, force=True,
-                                      parse_text=parse_text)
+                                      parse_text=parse_text, tree=tree)
         except SourceError:
             if parse_text is None:
                 raise
