@@ -84,3 +84,19 @@ def test_changelog_starts_at_the_current_version():
     changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
     first = re.search(r"^## \[?(\d+\.\d+\.\d+)", changelog, re.MULTILINE)
     assert first and first.group(1) == tmplint.__version__
+
+
+def _modules():
+    import pkgutil
+
+    return sorted(info.name for info in pkgutil.walk_packages(tmplint.__path__, "tmplint.")
+                  if info.name != "tmplint.__main__")
+
+
+@pytest.mark.parametrize("module", _modules())
+def test_every_module_imports_first_in_a_fresh_interpreter(module):
+    """``python -c 'import tmplint.docs'`` or ``pytest tests/test_docs.py`` alone once failed: the registry
+    loaded the rules, the rules the analysis, the analysis ``tmplint.config``, and that the registry again."""
+    result = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr

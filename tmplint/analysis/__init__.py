@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, List, NamedTuple, Optional, Tuple
 
-from tmplint.config.model import AnalysisOptions
-
 if TYPE_CHECKING:  # the records the cache and the index read must load without LibCST
     import libcst as cst
+
+    # (and the rules, which the registry in tmplint.config loads, must load without tmplint.config)
+    from tmplint.config.model import AnalysisOptions
 
 
 class Finding(NamedTuple):
