@@ -299,7 +299,8 @@ def analyse_source(text: str, path: str, options: AnalysisOptions, info: ModuleI
         silenced = apply_noqa and noqa.file_is_ignored(text.splitlines(True))
         result = FileResult(path, info, "parsed", tuple(sorted(set(local), key=Diagnostic.sort_key)),
                             tuple(provisional), imports=imports, file_noqa=silenced, sketch=sketch, reduced=reduced)
-        return build_file_result(analysed.module, checker, path, text, result, planner, tree, analysed.groups)
+        return build_file_result(analysed.module, checker, path, text, result, planner, tree, analysed.groups,
+                                 parse_text if reduced is not None else None)
     except SourceError as exc:
         return FileResult(path, info, "failed", (engine.cannot_analyse(path, str(exc)),), imports=imports)
     except RecursionError:  # past the analysis: placing findings walks the whole tree again

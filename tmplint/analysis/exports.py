@@ -251,11 +251,12 @@ def _relevant(values: List[V.Value], scope: Scope) -> bool:
 
 class _Builder:
     def __init__(self, module: cst.Module, checker, recorder: Recorder, path: str, text: Optional[str] = None,
-                 planner=None, tree: Optional[ast.Module] = None):
+                 planner=None, tree: Optional[ast.Module] = None, parsed: Optional[str] = None):
         self.module = module
         self.planner = planner
         self.text = text
         self.tree = tree
+        self.parsed = parsed  # the reduced text the module was parsed from; None: ``text``
         self.checker = checker
         self.ev = checker.ev
         self.rec = recorder
@@ -297,7 +298,11 @@ class _Builder:
             return {}
         if self.text is None:
             return positions(self.module, self.nodes)
-        anchors = Anchors(self.module, self.text, self.checker.tables.scopes, self.tree)
+        # A reduced module lacks the blanked functions (and their decorators' and defaults' strings): the
+        # anchors match its nodes to the standard parser's reading of the reduced text, which has the
+        # same statements on the same lines, or they would give up on every scope that held one.
+        code, tree = (self.text, self.tree) if self.parsed is None else (self.parsed, None)
+        anchors = Anchors(self.module, code, self.checker.tables.scopes, tree)
         where: Dict[cst.CSTNode, Optional[Pos]] = {}
         if anchors.ok:
             parts = string_parts_in_context(self.checker.tables.strings) if self.literals else {}
@@ -336,7 +341,7 @@ class _Builder:
         rest = [node for node in self.nodes if node not in located]
         if rest:
             tree = anchors.tree if anchors.ok else None
-            located.update(positions_in_statements(self.module, rest, self.text, self._statements(rest), tree))
+            located.update(positions_in_statements(self.module, rest, code, self._statements(rest), tree))
         return located
 
     def _statements(self, nodes: Iterable[cst.CSTNode]) -> Set[int]:
@@ -616,12 +621,13 @@ def _kind(scope: Scope) -> str:
 
 def build_file_result(module: cst.Module, checker, path: str, text: str, result: FileResult,
                       planner=None, tree: Optional[ast.Module] = None,
-                      groups: Optional[noqa_mod.LineGroups] = None) -> FileResult:
+                      groups: Optional[noqa_mod.LineGroups] = None, parsed: Optional[str] = None) -> FileResult:
     """Fill ``result`` (which holds the file's own diagnostics) with its exports and pending checks;
     with ``planner`` (a ``fix.planner.Planner`` on this tree), also with the fixes they may need.
-    ``tree`` (``ast.parse(text)``) and ``groups`` (``noqa.LineGroups``): readings the caller has."""
+    ``tree`` (``ast.parse(text)``) and ``groups`` (``noqa.LineGroups``): readings the caller has;
+    ``parsed``: the reduced text ``module`` was parsed from, when it was (``tmplint.reduce``)."""
     recorder: Recorder = checker.recorder
-    result = _Builder(module, checker, recorder, path, text, planner, tree).build(result)
+    result = _Builder(module, checker, recorder, path, text, planner, tree, parsed).build(result)
     lines = text.splitlines(True)
     wanted: Set[int] = set()
     for call in result.calls:
