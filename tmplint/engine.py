@@ -182,8 +182,9 @@ _VISIBLE = re.compile(r"\d+|[^\W\d]\w*|[^\w\s]")
 
 def _surely_safe(text: str, statements: List[Tuple[int, int]]) -> bool:
     """True when the guard could find nothing in ``text``, which the standard parser took (its
-    statements' lines: ``_statement_lines``), without tokenizing it: about a sixth of the tokenizer's cost, and every big file LibCST parses has
-    a tree from the reduction. An upper bound of the tokens stands in for each count the guard keeps.
+    statements' lines: ``_statement_lines``), known without tokenizing it: this costs about a sixth
+    of the tokenizer, and every big file LibCST parses has a tree from the reduction. An upper bound
+    of the tokens stands in for each count the guard keeps.
 
     * Nesting: the standard parser takes no more than 200 brackets (``MAX_NESTING``).
     * Depth and chains: the guard counts them per logical line, at most one step per visible token, so
