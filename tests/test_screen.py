@@ -17,7 +17,6 @@ import subprocess
 import sys
 import textwrap
 import tokenize
-import warnings
 from itertools import product
 from pathlib import Path
 
@@ -27,6 +26,7 @@ import tmplint.engine
 from tmplint import screen
 from tmplint.config import AnalysisOptions
 from tmplint.screen import may_have_findings, passes_ast_reference, passes_ast_screen, passes_text_screen
+from tmplint.source import standard_tree
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -39,13 +39,7 @@ DEFAULT = AnalysisOptions()
 HELPERS = AnalysisOptions(save_helpers=(("ckptkit.io.atomic_write", "scratch_name"),), tmp_dirs=("/scratch",))
 
 
-def parse(text):
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
+parse = standard_tree
 
 
 def ast_passes(text, options=DEFAULT):

@@ -12,12 +12,12 @@ import bisect
 import re
 import sys
 import threading
-import warnings
 from contextlib import contextmanager
 from typing import Any, Callable, Collection, Dict, Iterable, Iterator, List, Optional, Tuple, TypeVar
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
+from tmplint.source import standard_tree
 
 Position = Tuple[int, int, int, int]  # start line (1-based), start col (0-based), end line, end col
 _LINE_END = re.compile(r"\r\n|\r|\n")
@@ -212,11 +212,8 @@ def _statement_starts(module: cst.Module, code: str, tree: Optional[ast.Module] 
     if "\r" in code.replace("\r\n", ""):
         return None  # lone CR: the two parsers need not count lines alike
     if tree is None:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                tree = ast.parse(code)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
+        tree = standard_tree(code)
+        if tree is None:
             return None
     body = tree.body
     line_starts = [0] + [m.end() for m in _LINE_END.finditer(code)]

@@ -44,7 +44,6 @@ never writes a reduced text: ``--fix`` parses the whole file.
 import ast
 import builtins
 import os
-import warnings
 from collections import deque
 from typing import Deque, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Set, Tuple
 
@@ -52,6 +51,7 @@ from tmplint.analysis.knowledge import PATH_METHODS, TMP_KEYWORD
 from tmplint.config.model import AnalysisOptions
 from tmplint.screen import (_RENAME_MODULES, RENAME_NAMES, literal_in_shared_dir, mentions_catalogue, names_catalogue,
                             quotes_shared_dir)
+from tmplint.source import standard_tree
 
 MIN_SIZE = 8 * 1024  # a smaller module is parsed whole when it holds a candidate: blanking saves little
 # On unless TMPLINT_REDUCE=off (a switch for checking it, as TMPLINT_SCREEN=off for the screens, which
@@ -825,12 +825,7 @@ class _Module:
 def _parse(text: str) -> Optional[ast.Module]:
     if "\r" in text or text.startswith("\ufeff"):
         return None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
+    return standard_tree(text)
 
 
 Helpers = Dict[str, Set[str]]  # a helper's name -> the call slots reaching a rename's source
@@ -892,7 +887,7 @@ class Reduction(NamedTuple):
     sketch: Optional[Sketch]  # None: the standard parser rejects the file; parse it whole
     text: Optional[str]  # the text to parse, functions that cannot matter blanked; None: the whole file
     candidate: bool  # False: nothing in the file can be reported, and it defines no helper
-    tree: Optional[ast.Module] = None  # the standard parser's tree of the whole text (the anchors read it too)
+    tree: Optional[ast.Module] = None  # the standard parser's tree of the whole text (the guard reads it)
 
 
 def sketch_and_reduce(text: str, options: AnalysisOptions, relevant: Iterable[str], module: str = "",

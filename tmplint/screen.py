@@ -48,11 +48,11 @@ import keyword
 import os
 import re
 import unicodedata
-import warnings
 from typing import Dict, Iterable, Iterator, List, NamedTuple, Optional, Set, Tuple
 
 from tmplint.analysis.knowledge import PATH_CLASS_NAMES, PATH_METHODS, RENAMES, TMP_KEYWORD
 from tmplint.config.model import AnalysisOptions
+from tmplint.source import standard_tree
 
 RENAME_NAMES = frozenset({"replace", "rename", "move"})
 _RENAME_WORDS = tuple(sorted(RENAME_NAMES))
@@ -952,13 +952,8 @@ def passes_ast_reference(text: str, options: AnalysisOptions) -> bool:
     A file the standard parser rejects passes. Not used when linting; the tests and the benchmark
     compare :func:`passes_text_screen` with it.
     """
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # invalid escape sequences and the like are not ours to report
-            tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return True
-    return passes_ast_screen(tree, text, options)
+    tree = standard_tree(text)
+    return True if tree is None else passes_ast_screen(tree, text, options)
 
 
 # For checking soundness only (benchmarks/run.py): TMPLINT_SCREEN=off passes every file.

@@ -1,10 +1,12 @@
 """Turning bytes on disk into text the parser accepts, with a reason when that is impossible."""
 
+import ast
 import io
 import os
 import re
 import stat
 import tokenize
+import warnings
 from typing import Optional, Tuple
 
 
@@ -89,3 +91,14 @@ def read_bytes(path: str, limit: int = READ_LIMIT) -> bytes:
 def read_source(path: str, limit: int = READ_LIMIT) -> Tuple[str, str]:
     """Read (as ``read_bytes``) and decode one file; OSError becomes a SourceError naming the reason."""
     return decode_source(read_bytes(path, limit))
+
+
+def standard_tree(text: str) -> Optional[ast.Module]:
+    """The standard parser's tree of ``text``, or None where it refuses it (a syntax error, a NUL, too
+    deep, out of memory). Its warnings (invalid escapes and the like) are not ours to report."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None

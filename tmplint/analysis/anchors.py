@@ -17,12 +17,12 @@ import bisect
 import io
 import re
 import tokenize
-import warnings
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
 from tmplint.analysis.scopes import Scope, dotted_name
+from tmplint.source import standard_tree
 
 Pos = Tuple[int, int, int, int]
 _LINE_END = re.compile(r"\r\n|\r|\n")
@@ -68,13 +68,9 @@ class Anchors:
                 self.siblings.setdefault((scope.parent.id, scope.kind, scope.name), []).append(scope)
         if "\r" in text.replace("\r\n", ""):
             return  # lone CR: the two parsers need not count lines alike
+        tree = tree or standard_tree(text)
         if tree is None:
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    tree = ast.parse(text)
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                return
+            return
         self.tree = tree
         self.lines = text.splitlines(True)
         self.line_starts = [0] + [m.end() for m in _LINE_END.finditer(text)]

@@ -13,10 +13,8 @@ plans those edits again, here, on the file's own tree, in its first pass (the po
 file's as it was checked).
 """
 
-import ast
 import contextlib
 import os
-import warnings
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple, Union
 
@@ -25,7 +23,7 @@ import libcst as cst
 from tmplint import config as config_mod
 from tmplint.config import Config
 from tmplint.diagnostics import SAFE, UNSAFE, Diagnostic, FixAt
-from tmplint.source import SourceError, decode_source
+from tmplint.source import SourceError, decode_source, standard_tree
 
 if TYPE_CHECKING:
     from tmplint.analysis.checker import Fact
@@ -334,13 +332,7 @@ def _parses(text: str) -> bool:
 
 
 def _ast_parses(text: str) -> bool:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return True
+    return standard_tree(text) is not None
 
 
 def fix_source(source: Union[str, bytes], path: str = "<string>", config: Optional[Config] = None,
