@@ -267,54 +267,58 @@ def timed_job(path):
     return start, time.monotonic()
 
 
-def test_big_files_run_alone_and_the_rest_side_by_side(tmp_path, monkeypatch):
-    """Two big trees at once took a run past its memory target: files above HEAVY_BYTES run one at a
-    time with nothing beside them; the others still run in parallel."""
-    monkeypatch.setattr(runner, "HEAVY_BYTES", 1000)
+def _timed_spans(tmp_path, monkeypatch, files, weight=None, heavy=1000):
+    """Run ``timed_job`` over ``files`` (name -> text) in two workers with a parse budget of 1,000 bytes
+    (and tasks of their own above ``heavy``); when each ran, by name. ``weight``: a job's weight by
+    its path (None: the file's size)."""
+    monkeypatch.setattr(runner, "HEAVY_BYTES", heavy)
+    monkeypatch.setattr(runner, "PARSE_BUDGET", 1000)
     monkeypatch.setitem(runner.KINDS, timed_job, runner._Kind(key=lambda path: (path, ("timed",)),
                                                               failed=lambda path, reason: None,
-                                                              safe=lambda path: False))
-    big, small = [], []
-    for n in range(3):
-        (tmp_path / f"big{n}.py").write_text("x = 1\n" * 400)  # 2,400 bytes
-        big.append(str(tmp_path / f"big{n}.py"))
-    for n in range(6):
-        (tmp_path / f"small{n}.py").write_text("x = 1\n")
-        small.append(str(tmp_path / f"small{n}.py"))
+                                                              safe=lambda path: False, weight=weight))
+    paths = []
+    for name, text in files.items():
+        (tmp_path / f"{name}.py").write_text(text)
+        paths.append(str(tmp_path / f"{name}.py"))
     mapper = runner.Mapper(2, None)
     try:
-        spans = dict(zip(big + small, mapper(timed_job, big + small)))
+        return dict(zip(files, mapper(timed_job, paths)))
     finally:
         mapper.close()
 
-    def overlap(a, b):
-        return spans[a][0] < spans[b][1] and spans[b][0] < spans[a][1]
 
-    for path in big:
-        assert not any(overlap(path, other) for other in spans if other != path), path
-    assert any(overlap(a, b) for a in small for b in small if a < b)
+def _overlap(spans, a, b):
+    return spans[a][0] < spans[b][1] and spans[b][0] < spans[a][1]
+
+
+def test_big_files_run_alone_and_the_rest_side_by_side(tmp_path, monkeypatch):
+    """Two big trees at once took a run past its memory target: files above PARSE_BUDGET run one at a
+    time with nothing beside them; the others still run in parallel."""
+    big = {f"big{n}": "x = 1\n" * 400 for n in range(3)}  # 2,400 bytes
+    small = {f"small{n}": "x = 1\n" for n in range(6)}
+    spans = _timed_spans(tmp_path, monkeypatch, {**big, **small})
+    for name in big:
+        assert not any(_overlap(spans, name, other) for other in spans if other != name), name
+    assert any(_overlap(spans, a, b) for a in small for b in small if a < b)
 
 
 def test_a_big_file_that_hands_libcst_little_runs_side_by_side(tmp_path, monkeypatch):
     """What counts is what a job may hand LibCST (``project.job_weight``): a big file's first reading
     (the standard parser's sketch) or a reduced parse runs beside others; its whole parse does not."""
-    monkeypatch.setattr(runner, "HEAVY_BYTES", 1000)
-    monkeypatch.setitem(runner.KINDS, timed_job, runner._Kind(key=lambda path: (path, ("timed",)),
-                                                              failed=lambda path, reason: None,
-                                                              safe=lambda path: False,
-                                                              weight=lambda path: 10 if "light" in path else None))
-    paths = []
-    for name in ("light0", "light1", "heavy0"):
-        (tmp_path / f"{name}.py").write_text("x = 1\n" * 400)  # 2,400 bytes each
-        paths.append(str(tmp_path / f"{name}.py"))
-    mapper = runner.Mapper(2, None)
-    try:
-        spans = dict(zip(paths, mapper(timed_job, paths)))
-    finally:
-        mapper.close()
-    light0, light1, heavy = paths
-    assert spans[light0][0] < spans[light1][1] and spans[light1][0] < spans[light0][1]  # side by side
-    assert all(spans[heavy][1] <= spans[p][0] or spans[p][1] <= spans[heavy][0] for p in (light0, light1))
+    spans = _timed_spans(tmp_path, monkeypatch, {name: "x = 1\n" * 400 for name in ("light0", "light1", "heavy0")},
+                         weight=lambda path: 10 if "light" in path else None)  # 2,400 bytes each
+    assert _overlap(spans, "light0", "light1")
+    assert not any(_overlap(spans, "heavy0", light) for light in ("light0", "light1"))
+
+
+def test_a_heavy_file_runs_beside_light_ones_while_the_budget_holds(tmp_path, monkeypatch):
+    """The budget is what runs at once, summed: a job over HEAVY_BYTES but within PARSE_BUDGET runs
+    beside a light one (a line per job had left the other core idle through every big parse), and two
+    such jobs, whose sum is over the budget, never run side by side."""
+    spans = _timed_spans(tmp_path, monkeypatch, {name: "x = 1\n" for name in ("heavy0", "heavy1", "light0", "light1")},
+                         weight=lambda path: 10 if "light" in path else 600, heavy=500)
+    assert not _overlap(spans, "heavy0", "heavy1")
+    assert any(_overlap(spans, heavy, light) for heavy in ("heavy0", "heavy1") for light in ("light0", "light1"))
 
 
 def test_project_jobs_weigh_what_reaches_libcst():

@@ -56,12 +56,15 @@ RETIRE_GROWTH = 120 * 1024 * 1024
 # than kept idle. The run that fills the cache peaked at 284-301 MB (RSS summed) with an idle worker
 # holding 116 MB (the pool started at 41 MB); a fresh worker costs about 0.4 s of CPU, a few times a run.
 IDLE_GROWTH = 56 * 1024 * 1024
-# Jobs that may hand LibCST more than this run one at a time, each in a task of its own, before the rest:
-# LibCST's tree of a 335 KB test module takes 200 MB, and two such parses at once (plus the main process
-# and the other worker's baseline) took the run past 300 MB. A job's weight is what it may parse
-# (``project.job_weight``: a big file read by the standard parser alone, or reduced, weighs little). At
-# 64 KB of weight two reduced parses side by side took the benchmark corpus to 311 MB; at 32 KB, 280 MB.
-HEAVY_BYTES = 32 * 1024
+# What the jobs running at once may hand LibCST, summed: LibCST's tree of a 335 KB test module takes
+# 200 MB, and two such parses at once (plus the main process and the other worker's baseline) took the
+# run past 300 MB. A job's weight is what it may parse (``project.job_weight``: a big file read by the
+# standard parser alone, or reduced, weighs little). Two reduced parses of up to 64 KB each side by side
+# took the benchmark corpus to 311 MB; of up to 32 KB each, 280 MB: 64 KB in flight. A job heavier than
+# the budget runs with nothing beside it; a lighter one runs beside whatever fits (a 50 KB parse beside
+# small ones, where a line per job at 32 KB had left the other core idle through every parse above it).
+PARSE_BUDGET = 64 * 1024
+HEAVY_BYTES = 32 * 1024  # a job this heavy is a task of its own, started before the rest
 TIME_LIMIT = 300.0  # seconds one file may take in a worker
 MAX_CHUNK = 64
 # Bytes the main process may grow by and still fork its workers. Small: a worker that replaces one
@@ -275,12 +278,12 @@ class _Worker:
 
 
 class _Task:
-    def __init__(self, ident: int, indices: List[int], alone: bool = False, exclusive: bool = False) -> None:
+    def __init__(self, ident: int, indices: List[int], alone: bool = False, weight: int = 0) -> None:
         self.ident = ident
         self.indices = indices  # positions in the mapped list
         self.done = 0  # how many of them have come back
         self.alone = alone  # a retry of one file after its worker died
-        self.exclusive = exclusive  # a big file: nothing else runs beside it
+        self.weight = weight  # the most one of its items may hand LibCST (``PARSE_BUDGET``)
 
 
 class Pool:
@@ -315,26 +318,32 @@ class Pool:
 
     def map(self, function: Callable, items: Sequence[Any], order: Sequence[int],
             failed: Callable[[Any, str], Any], heavy: int = 0,
-            progress: Optional[Callable[[int], None]] = None) -> List[Any]:
+            progress: Optional[Callable[[int], None]] = None, weights: Sequence[int] = ()) -> List[Any]:
         """``function`` over ``items``; ``order`` lists the positions to start with first, of which the
-        first ``heavy`` run one at a time, alone (big files: see HEAVY_BYTES). ``progress`` hears how
-        many items are done, as results arrive."""
+        first ``heavy`` are tasks of their own; ``weights``, what each item may hand LibCST: tasks run
+        side by side while their weights fit ``PARSE_BUDGET``. ``progress`` hears how many items are
+        done, as results arrive."""
         results: List[Any] = [None] * len(items)
         finished = 0
-        pending: Deque[_Task] = deque(_Task(i, [position], exclusive=True) for i, position in enumerate(order[:heavy]))
+
+        def weight(positions: Sequence[int]) -> int:
+            return max((weights[p] for p in positions), default=0) if weights else 0
+
+        pending: Deque[_Task] = deque(_Task(i, [position], weight=weight([position]))
+                                      for i, position in enumerate(order[:heavy]))
         rest = order[heavy:]
         chunk = max(1, min(MAX_CHUNK, len(rest) // (self.jobs * 8)))
         for start in range(0, len(rest), chunk):
-            pending.append(_Task(heavy + start, list(rest[start:start + chunk])))
+            indices = list(rest[start:start + chunk])
+            pending.append(_Task(heavy + start, indices, weight=weight(indices)))
         next_id = len(order)
         busy: Dict[Any, _Worker] = {}
         try:
             while pending or busy:
                 while pending and len(busy) < self.jobs:
-                    if busy and (pending[0].exclusive or any(w.task is not None and w.task.exclusive
-                                                             for w in busy.values())):
-                        break  # a big file starts when nothing runs, and nothing starts beside it
-                    task = pending.popleft()
+                    task = self._next(pending, busy)
+                    if task is None:
+                        break  # nothing waiting fits beside what runs
                     worker = self._worker()
                     worker.task, worker.since = task, time.monotonic()
                     try:
@@ -372,6 +381,19 @@ class Pool:
             self.idle.remove(worker)
             worker.stop()
         return results
+
+    @staticmethod
+    def _next(pending: Deque[_Task], busy: Dict[Any, _Worker]) -> Optional[_Task]:
+        """The first waiting task that fits the parse budget beside the busy ones (taken off the queue);
+        with nothing busy, the first. A task over the budget alone: nothing fits beside it."""
+        if not busy:
+            return pending.popleft()
+        in_flight = sum(w.task.weight for w in busy.values() if w.task is not None)
+        for index, task in enumerate(pending):
+            if in_flight + task.weight <= PARSE_BUDGET:
+                del pending[index]
+                return task
+        return None
 
     def _grew(self, worker: _Worker, growth: int) -> bool:
         """Past the pool's starting size by ``growth``: a forked worker's RSS counts shared pages too."""
@@ -413,10 +435,10 @@ class Pool:
             results[culprit] = failed(items[culprit], reason)
             self.lost.append(items[culprit])
         else:
-            pending.appendleft(_Task(next_id, [culprit], alone=True, exclusive=task.exclusive))
+            pending.appendleft(_Task(next_id, [culprit], alone=True, weight=task.weight))
             next_id += 1
         if rest:
-            pending.append(_Task(next_id, rest))
+            pending.append(_Task(next_id, rest, weight=task.weight))
             next_id += 1
         return next_id
 
@@ -485,10 +507,12 @@ class Mapper:
             self.pool = Pool(self.jobs)
         sizes = [_weight(kind, item) if kind is not None else 0 for item in items]
         order = sorted(range(len(items)), key=lambda i: -sizes[i])
-        heavy = sum(1 for size in sizes if size > HEAVY_BYTES) if kind is not None and kind.parses else 0
+        parses = kind is not None and kind.parses
+        heavy = sum(1 for size in sizes if size > HEAVY_BYTES) if parses else 0
         failed = kind.failed if kind is not None else _no_fallback
         self.pool.lost = []
-        return self.pool.map(function, items, order, failed, heavy, self._tick), self.pool.lost
+        return self.pool.map(function, items, order, failed, heavy, self._tick, sizes if parses else ()), \
+            self.pool.lost
 
     def close(self) -> None:
         if self.pool is not None:
