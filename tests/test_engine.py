@@ -127,15 +127,21 @@ def test_the_guard_hears_the_line_runs_noqa_reads(source):
                                        "try:\n    import x  # noqa\nexcept ImportError:\n    pass\n",
                                        'x = f(1,  # noqa\n      """a\n      b""")\n',
                                        'x = f(1,\n      """a  # noqa\n      b""", 2)\n'])
-def test_a_guard_spared_the_tokenizer_still_maps_noqa_as_flake8(source):
-    """Given the standard parser's tree, the guard may not tokenize (``engine._surely_safe``): it then
-    tells where the statements lie, and each line's noqa must still be read as flake8 reads it."""
+@pytest.mark.parametrize("reading", ["tree", "statements"])
+def test_a_guard_spared_the_tokenizer_still_maps_noqa_as_flake8(source, reading):
+    """Given the standard parser's tree, or only its statements' lines (a reduction's plan), the guard
+    may not tokenize (``engine._surely_safe``): it then tells where the statements lie, and each line's
+    noqa must still be read as flake8 reads it."""
     import ast
 
     lines = source.splitlines(True)
     groups = noqa.LineGroups()
-    assert engine._guard(source, AnalysisOptions(), groups, tree=ast.parse(source)) is None
-    assert not groups.complete and groups.tree is not None
+    tree = ast.parse(source)
+    if reading == "tree":
+        assert engine._guard(source, AnalysisOptions(), groups, tree=tree) is None
+    else:
+        assert engine._guard(source, AnalysisOptions(), groups, statements=list(engine.statement_lines(tree))) is None
+    assert not groups.complete and groups.by_statements and (groups.tree is not None) == (reading == "tree")
     heard = noqa.noqa_line_mapping(source, lines, groups)
     tokenized = noqa.noqa_line_mapping(source, lines)
     for number, line in enumerate(lines, 1):

@@ -10,7 +10,7 @@ import textwrap
 
 import pytest
 
-from tmplint import project
+from tmplint import engine, project
 from tmplint import reduce as reduce_mod
 from tmplint.api import settings_for
 from tmplint.config import AnalysisOptions
@@ -369,3 +369,35 @@ def test_files_screened_out_by_reduction_change_no_finding(case, tmp_path, monke
     whole = _findings(str(tmp_path), monkeypatch, False)
     reduced = _findings(str(tmp_path), monkeypatch, True)
     assert whole and reduced == whole
+
+
+def _fixture_sources():
+    for tree in TREES:
+        root = os.path.normpath(os.path.join(FIXTURES, tree))
+        for path in sorted(iter_python_files([root], settings_for(root))):
+            with open(path, encoding="utf-8") as handle:
+                yield os.path.relpath(path, FIXTURES), handle.read(), project.module_info(path)
+
+
+SOURCES = list(_fixture_sources())
+
+
+@pytest.mark.parametrize("name, text, info", SOURCES, ids=[name for name, _, _ in SOURCES])
+def test_a_plan_reduces_as_reading_the_file_again_does(name, text, info, monkeypatch):
+    """A sketched file's plan (``sketch_and_plan``) is what its reduced parse starts from, without the
+    standard parser: knowing nothing of the project or every name it calls, the plan must blank the
+    same functions and find the same candidate as a second reading of the file."""
+    options = AnalysisOptions()
+    found, plan = reduce_mod.sketch_and_plan(text, options, info.name, info.package, engine.statement_lines)
+    if found is None:
+        return  # the standard parser rejects it: it has no plan, and is parsed whole
+    names = {callee for callee, _ in found.calls} | {callee for callee, _, _, _ in found.passes}
+    everything = tuple(sorted(f"{name}:{slot}" for name in names for slot in ("0", "1", "*"))) + found.loads
+    for relevant in [(), everything]:
+        again = reduce_mod.sketch_and_reduce(text, options, relevant, info.name, info.package)
+        with monkeypatch.context() as patched:
+            patched.setattr(reduce_mod, "_parse", None)  # the plan must not read the file again
+            planned = reduce_mod.sketch_and_reduce(text, options, relevant, info.name, info.package, plan)
+        assert (planned.text, planned.candidate) == (again.text, again.candidate), relevant
+        assert planned.sketch == found and planned.tree is None
+        assert list(planned.statements) == list(engine.statement_lines(again.tree))

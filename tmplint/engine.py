@@ -12,7 +12,7 @@ import re
 import tokenize
 import warnings
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, NamedTuple, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 from tmplint import noqa
 from tmplint.analysis import Finding, analyze_module_with_tables
@@ -42,11 +42,13 @@ def cannot_analyse(path: str, reason: str) -> Diagnostic:
 
 
 def _guard(text: str, options: AnalysisOptions, groups: Optional[noqa.LineGroups] = None,
-           tree: Optional[ast.Module] = None) -> Optional[str]:
+           tree: Optional[ast.Module] = None, statements: Optional[Sequence[Tuple[int, int]]] = None
+           ) -> Optional[str]:
     """A token-level check for what would crash or stall the parser; the reason, or None when safe.
     ``groups`` hears the runs of lines tokens join, for the noqa comments (``noqa.LineGroups``);
-    ``tree``, the standard parser's tree of ``text`` when the caller has one, can spare the tokenizing
-    (``_surely_safe``), and then ``groups`` hears where the statements lie instead.
+    ``tree``, the standard parser's tree of ``text`` when the caller has one, or the lines of its
+    statements (``statement_lines``), can spare the tokenizing (``_surely_safe``), and then ``groups``
+    hears where the statements lie instead.
 
     LibCST builds a left-recursive tree for ``a + b + c ...`` and for implicit string
     concatenation, so one long chain (counted between commas, like a binary-operator tree is
@@ -69,12 +71,12 @@ def _guard(text: str, options: AnalysisOptions, groups: Optional[noqa.LineGroups
         return f"too large (over {options.max_file_size} bytes)"
     if "\x00" in text:  # Python refuses it; LibCST takes it into strings, where evaluating them fails
         return "binary file (contains NUL bytes)"
-    if tree is not None:
-        statements = list(_statement_lines(tree))
-        if _surely_safe(text, statements):
-            if groups is not None:
-                groups.tree, groups.statements = tree, statements
-            return None
+    if tree is not None and statements is None:
+        statements = list(statement_lines(tree))
+    if statements is not None and _surely_safe(text, statements):
+        if groups is not None:
+            groups.tree, groups.statements, groups.by_statements = tree, list(statements), True
+        return None
     depth = deepest = chain = 0
     previous = None
     previous_string = ""
@@ -180,9 +182,9 @@ def _guard(text: str, options: AnalysisOptions, groups: Optional[noqa.LineGroups
 _VISIBLE = re.compile(r"\d+|[^\W\d]\w*|[^\w\s]")
 
 
-def _surely_safe(text: str, statements: List[Tuple[int, int]]) -> bool:
+def _surely_safe(text: str, statements: Sequence[Tuple[int, int]]) -> bool:
     """True when the guard could find nothing in ``text``, which the standard parser took (its
-    statements' lines: ``_statement_lines``), known without tokenizing it: this costs about a sixth
+    statements' lines: ``statement_lines``), known without tokenizing it: this costs about a sixth
     of the tokenizer, and every big file LibCST parses has a tree from the reduction. An upper bound
     of the tokens stands in for each count the guard keeps.
 
@@ -208,7 +210,7 @@ def _surely_safe(text: str, statements: List[Tuple[int, int]]) -> bool:
     return all(before[last] - before[first - 1] <= MAX_DEPTH for first, last in statements)
 
 
-def _statement_lines(tree: ast.Module) -> Iterator[Tuple[int, int]]:
+def statement_lines(tree: ast.Module) -> Iterator[Tuple[int, int]]:
     """(first, last) line of each statement's own logical line, or more: a simple statement's lines;
     a compound statement's from its first decorator to its body's first line (an ``except`` clause's
     likewise); a ``match`` statement (no ``body``) whole."""
@@ -333,14 +335,15 @@ NOTHING = Analysed(None, None, [])
 
 def analyse(text: str, path: str, options: AnalysisOptions, *, apply_noqa: bool = True,
             project: Optional[Any] = None, force: bool = False, parse_text: Optional[str] = None,
-            tree: Optional[ast.Module] = None) -> Analysed:
+            tree: Optional[ast.Module] = None, statements: Optional[Sequence[Tuple[int, int]]] = None) -> Analysed:
     """Screen, guard, parse once, analyse, position, noqa; raises SourceError for bad input.
 
     For the project index (``project``: the file's ``index.ModuleInfo``) the tree and checker come
     back even without findings, and a file-wide noqa silences the file but not what it exports;
     ``force`` parses a file the screen would pass over (it defines something another file uses);
     ``parse_text`` is what LibCST parses instead of ``text``: the same lines, with the functions that
-    cannot matter blanked (``tmplint.reduce``), and ``tree`` the standard parser's tree of ``text``.
+    cannot matter blanked (``tmplint.reduce``), and ``tree`` the standard parser's tree of ``text``
+    (or ``statements``, its statements' lines: what the guard reads of it).
     """
     if not force and not may_have_findings(text, options):
         return NOTHING
@@ -348,7 +351,7 @@ def analyse(text: str, path: str, options: AnalysisOptions, *, apply_noqa: bool 
     if silenced and project is None:
         return NOTHING
     groups = noqa.LineGroups()
-    reason = _guard(text, options, groups, tree)
+    reason = _guard(text, options, groups, tree, statements)
     if reason is not None:
         raise SourceError(reason)
     module = _parse(text if parse_text is None else parse_text)

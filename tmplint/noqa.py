@@ -25,16 +25,17 @@ class LineGroups:
         self.spans: List[Tuple[int, int]] = []
         self.complete = False
         # Or, untokenized, the standard parser's tree and the lines of each statement (and more:
-        # ``engine._statement_lines``): a run of several lines lies within one (``_alone``).
-        self.tree: Optional[ast.Module] = None
+        # ``engine.statement_lines``): a run of several lines lies within one (``_alone``).
+        self.tree: Optional[ast.Module] = None  # (a reduction's plan has the lines without the tree)
         self.statements: List[Tuple[int, int]] = []
+        self.by_statements = False  # the guard read ``statements`` instead of tokenizing
 
 
 def noqa_line_mapping(source: str, lines: List[str], groups: Optional[LineGroups] = None) -> Dict[int, str]:
     """Map each line to the text searched for noqa: a multi-line string's lines share its whole text.
     A line of its own maps to itself, or is left out (callers fall back on the line)."""
     mapping: Dict[int, str] = {}
-    if groups is not None and not groups.complete and groups.tree is not None and _alone(source, lines, groups):
+    if groups is not None and not groups.complete and groups.by_statements and _alone(source, lines, groups):
         return mapping  # every noqa comment covers its own line alone
     spans = groups.spans if groups is not None and groups.complete else _token_line_groups(source, len(lines))
     for first, last in spans:

@@ -12,7 +12,8 @@ depth is the records' and its work is linear in the entry's size.
 
 The encoding is positional: a record is the list of its fields in order, a tuple or set a list, a dict
 a list of ``[key, value]`` pairs, an ``Optional`` value itself or ``null``, and any other union
-``[arm, value]``. The records are the analysis's own (``index.FileResult`` and what it holds): a field
+``[arm, value]``; a field whose metadata says ``cached: False`` is left out (and decodes to its
+default). The records are the analysis's own (``index.FileResult`` and what it holds): a field
 added there is picked up from its annotation, and ``tests/test_cache_forged.py`` round-trips every
 result of the fixtures so an annotation that does not say what the field holds shows at once.
 """
@@ -171,7 +172,7 @@ def _build(hint: Any) -> Tuple[Encoder, Decoder]:
     if origin is dict:
         return _mapping(args[0], args[1])
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-        fields = [f.name for f in dataclasses.fields(hint) if f.init]
+        fields = [f.name for f in dataclasses.fields(hint) if f.init and f.metadata.get("cached", True)]
         return _record(hint, fields)
     if isinstance(hint, type) and issubclass(hint, tuple) and hasattr(hint, "_fields"):
         return _record(hint, list(hint._fields))

@@ -226,6 +226,7 @@ class Job(NamedTuple):
     sketch_only: bool = False  # stop before LibCST: the standard parser's sketch (tmplint.reduce)
     define: bool = False  # parse for what it defines, even when it holds no candidate (the index asks)
     weight: Optional[int] = None  # the bytes it may hand LibCST, as its sketch foresaw; None: the file's size
+    plan: Optional[bytes] = None  # its first reading (``reduce.Plan``): reduce without reading it again
 
 
 def job_weight(job: Job) -> Optional[int]:
@@ -235,12 +236,12 @@ def job_weight(job: Job) -> Optional[int]:
 
 
 def analyse_job(job: Job) -> FileResult:
-    return analyse_file(job.path, job.options, job.force, job.relevant, job.sketch_only, job.define)
+    return analyse_file(job.path, job.options, job.force, job.relevant, job.sketch_only, job.define, job.plan)
 
 
 def analyse_file(path: str, options: AnalysisOptions, force: bool = False,
                  relevant: Optional[Tuple[str, ...]] = None, sketch_only: bool = False,
-                 define: bool = False) -> FileResult:
+                 define: bool = False, plan: Optional[bytes] = None) -> FileResult:
     """One file's result; never raises for bad input (its TMP000 is in the result)."""
     info = module_info(path)
     try:
@@ -248,35 +249,38 @@ def analyse_file(path: str, options: AnalysisOptions, force: bool = False,
     except SourceError as exc:
         return FileResult(path, info, "failed", (engine.cannot_analyse(path, str(exc)),))
     return analyse_source(text, path, options, info, force, relevant=relevant, sketch_only=sketch_only,
-                          define=define)
+                          define=define, plan=plan)
 
 
 def analyse_source(text: str, path: str, options: AnalysisOptions, info: ModuleInfo, force: bool = False,
                    apply_noqa: bool = True, relevant: Optional[Tuple[str, ...]] = None,
-                   sketch_only: bool = False, define: bool = False) -> FileResult:
+                   sketch_only: bool = False, define: bool = False, plan: Optional[bytes] = None) -> FileResult:
     """One file's result for the index; never raises for bad input (its TMP000 is in the result).
     ``relevant``: parse a big file reduced (``tmplint.reduce``), knowing these names of other files,
-    and not at all when it holds no candidate (it comes back "screened", unless ``define``);
-    ``sketch_only``: a file LibCST would parse comes back "sketched", with what the others need to know."""
+    and not at all when it holds no candidate (it comes back "screened", unless ``define``), from
+    ``plan``, its sketch's reading, when it has one; ``sketch_only``: a file LibCST would parse comes
+    back "sketched", with what the others need to know and the plan that reduces it later."""
     imports = text_imports(text, info)
     if not force and not engine.may_have_findings(text, options):
         return FileResult(path, info, "screened", imports=imports)
-    sketch = reduced = tree = None
+    sketch = reduced = tree = statements = None
     parse_text = None
     if reduce_mod.ENABLED and relevant is not None:
-        sketch, parse_text, candidate, tree = reduce_mod.sketch_and_reduce(text, options, relevant, info.name,
-                                                                           info.package)
+        sketch, parse_text, candidate, tree, statements = reduce_mod.sketch_and_reduce(
+            text, options, relevant, info.name, info.package, plan)
         if not candidate and not define:  # a second screen, knowing the project: kept for a later refresh
             return FileResult(path, info, "screened", imports=imports, sketch=sketch, reduced=relevant)
         reduced = relevant if parse_text is not None else None
+    elif reduce_mod.ENABLED and sketch_only:
+        sketch, planned = reduce_mod.sketch_and_plan(text, options, info.name, info.package, engine.statement_lines)
+        if sketch is not None:  # (no sketch: parsed whole, next)
+            return FileResult(path, info, "sketched", imports=imports, sketch=sketch, plan=planned)
     elif reduce_mod.ENABLED:
         sketch = reduce_mod.sketch(text, options, info.name, info.package)
-        if sketch_only:  # (no sketch: parsed whole, next)
-            return FileResult(path, info, "sketched", imports=imports, sketch=sketch)
     try:
         try:
             analysed = engine.analyse(text, path, options, apply_noqa=apply_noqa, project=info, force=True,
-                                      parse_text=parse_text, tree=tree)
+                                      parse_text=parse_text, tree=tree, statements=statements)
         except SourceError:
             if parse_text is None:
                 raise
@@ -458,10 +462,10 @@ class ProjectRun:
             relevant = reduce_mod.relevant_names(r.sketch, helpers, constants)
             if not relevant and not r.sketch.candidate and r.path not in define:
                 # what the first reading decided stands: nothing of the project changes it
-                done[r.path] = replace(r, status="screened", reduced=relevant)
+                done[r.path] = replace(r, status="screened", reduced=relevant, plan=None)
             else:
                 jobs.append(Job(r.path, self.options, True, relevant, define=r.path in define,
-                                weight=r.sketch.weight))
+                                weight=r.sketch.weight, plan=r.plan))
         done.update((r.path, r) for r in self.mapper(analyse_job, jobs))
         return [done.get(r.path, r) for r in first]
 

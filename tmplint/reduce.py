@@ -44,8 +44,10 @@ never writes a reduced text: ``--fix`` parses the whole file.
 import ast
 import builtins
 import os
+import pickle
+import zlib
 from collections import deque
-from typing import Deque, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Set, Tuple
+from typing import Callable, Deque, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Set, Tuple
 
 from tmplint.analysis.knowledge import PATH_METHODS, TMP_KEYWORD
 from tmplint.config.model import AnalysisOptions
@@ -870,15 +872,59 @@ def _module(text: str, options: AnalysisOptions, name: str = "", package: str = 
 def sketch(text: str, options: AnalysisOptions, module: str = "", package: str = "") -> Optional[Sketch]:
     """What this file tells the others (None: the standard parser rejects it; it is parsed whole).
     ``module`` and ``package``: its dotted name and package, which qualify its keys."""
+    return sketch_and_plan(text, options, module, package)[0]
+
+
+def sketch_and_plan(text: str, options: AnalysisOptions, module: str = "", package: str = "",
+                    statements: Callable[[ast.Module], Iterable[Tuple[int, int]]] = lambda tree: ()
+                    ) -> Tuple[Optional[Sketch], Optional[bytes]]:
+    """``sketch``, and the ``Plan`` that reduces the file later without reading it again (the
+    reduced parse needs the project's helpers, known once every file is sketched): the standard
+    parser and the reading of each function are most of a reduced parse's cost. ``statements``: the
+    lines of the tree's statements, for the parser guard (``engine.statement_lines``)."""
     parsed = _module(text, options, module, package)
     if parsed is None:
-        return None
+        return None, None
     found, reduced, candidate = _reduction(parsed, text, ())
     if candidate:
         weight = len(reduced or text)
     else:  # what stays if other files' helpers make it a candidate after all: at least its module-level code
         weight = len(text) - sum(len(unit.segment) for unit in parsed.units)
-    return found._replace(weight=weight, candidate=candidate)
+    found = found._replace(weight=weight, candidate=candidate)
+    lines = tuple(statements(parsed.tree))
+    return found, zlib.compress(pickle.dumps(Plan(found, _detached(parsed), lines), pickle.HIGHEST_PROTOCOL), 1)
+
+
+class Plan(NamedTuple):
+    """A file's first reading, kept for its reduced parse: its sketch, its module without the
+    standard parser's tree (what ``_mark_seeds`` and ``_blank`` read), and its statements' lines."""
+
+    sketch: Sketch
+    module: "_Module"
+    statements: Tuple[Tuple[int, int], ...]
+
+
+# What ``_mark_seeds``, ``_spread`` and ``_blank`` read of a module and its units: the rest holds the
+# standard parser's nodes, which a plan leaves behind (a fifth of the text's size, pickled and packed).
+_PLAN_MODULE = frozenset({"name", "units", "top", "functions", "classes", "module_stmts"})
+_PLAN_UNIT = frozenset({"name", "owner", "start", "end", "indent", "slots", "names", "attrs", "passes", "reaching",
+                        "consulted", "write_callees", "callbacks", "seed", "kept"})
+_PLAN_CLASS = frozenset({"name", "methods"})
+
+
+def _detached(module: "_Module") -> "_Module":
+    """``module`` stripped to what a later reduction reads (in place: the caller is done with it).
+    Seeds and helpers found so far stay (relevant names only add to them); what was kept is forgotten."""
+    for unit in module.units + [module.top]:
+        unit.kept = False
+        for name in [n for n in vars(unit) if n not in _PLAN_UNIT]:
+            delattr(unit, name)
+    for cls in module.classes.values():
+        for name in [n for n in vars(cls) if n not in _PLAN_CLASS]:
+            delattr(cls, name)
+    for name in [n for n in vars(module) if n not in _PLAN_MODULE]:
+        delattr(module, name)
+    return module
 
 
 class Reduction(NamedTuple):
@@ -888,11 +934,18 @@ class Reduction(NamedTuple):
     text: Optional[str]  # the text to parse, functions that cannot matter blanked; None: the whole file
     candidate: bool  # False: nothing in the file can be reported, and it defines no helper
     tree: Optional[ast.Module] = None  # the standard parser's tree of the whole text (the guard reads it)
+    statements: Optional[Tuple[Tuple[int, int], ...]] = None  # or its statements' lines, from a plan
 
 
 def sketch_and_reduce(text: str, options: AnalysisOptions, relevant: Iterable[str], module: str = "",
-                      package: str = "") -> Reduction:
-    """``sketch`` and ``reduce_source`` from one reading of the file, and whether it holds a candidate."""
+                      package: str = "", plan: Optional[bytes] = None) -> Reduction:
+    """``sketch`` and ``reduce_source`` from one reading of the file, and whether it holds a candidate;
+    from the file's ``plan`` (``sketch_and_plan``) when it has one, without reading it again."""
+    if plan is not None:
+        found, parsed, statements = pickle.loads(zlib.decompress(plan))
+        candidate = _mark_seeds(parsed, relevant)
+        return Reduction(found, _blank(parsed, text) if len(text) >= MIN_SIZE else None, candidate,
+                         statements=statements)
     parsed = _module(text, options, module, package)
     if parsed is None:
         return Reduction(None, None, True)

@@ -129,6 +129,9 @@ class FileResult:
     file_noqa: bool = False
     sketch: Optional[Sketch] = None  # what the standard parser saw (tmplint.reduce): its helpers
     reduced: Optional[Tuple[str, ...]] = None  # parsed reduced, knowing these names of other files
+    # A sketched file's first reading, for its reduced parse later in the run (``reduce.Plan``): pickled,
+    # so never cached (``plain`` skips it: the cache holds plain data only), and dropped once used.
+    plan: Optional[bytes] = dataclasses.field(default=None, compare=False, repr=False, metadata={"cached": False})
 
 
 def class_family(results: Iterable[FileResult], owners: Set[Tuple[str, str]]) -> Set[Tuple[str, str]]:
