@@ -7,6 +7,8 @@ import re
 import tokenize
 from typing import Dict, Iterable, List, NamedTuple, Optional, Tuple
 
+from tmplint.source import standard_tree
+
 NOQA_INLINE = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
 NOQA_FILE = re.compile(r"\s*# flake8[:=]\s*noqa", re.IGNORECASE)
 _SPLIT = re.compile(r"[,\s]")
@@ -56,9 +58,14 @@ def _alone(source: str, lines: List[str], groups: LineGroups) -> bool:
 
     if not any(holds_a_mark(first, last) for first, last in groups.statements):
         return True
-    if "\\\n" in source or groups.tree is None:
+    if "\\\n" in source:
         return False
-    return not any(holds_a_mark(node.lineno, node.end_lineno or node.lineno) for node in ast.walk(groups.tree)
+    # Without the tree (a reduction's plan brings only the statements' lines), parsing again costs a
+    # tenth of tokenizing: the tokenizer is Python, the parser C.
+    tree = groups.tree or standard_tree(source)
+    if tree is None:
+        return False
+    return not any(holds_a_mark(node.lineno, node.end_lineno or node.lineno) for node in ast.walk(tree)
                    if isinstance(node, (ast.Constant, ast.JoinedStr)))
 
 
