@@ -191,3 +191,33 @@ def test_fix_keeps_the_file_mode(tmp_path, capsys):
     target.chmod(0o751)
     run(capsys, "--fix", "--no-cache", str(target))
     assert target.stat().st_mode & 0o777 == 0o751 and "uuid" in target.read_text()
+
+
+SHAPE_CASES = ['f("a  b")\nf("a b")\nf(  "a b" )\n', "x = a + b\ny = a+b\nz = (a + b)\n",
+               "p = os.path.join(d, 'x')\nq = os.path.join(d,'x')\nr = os.path.join(e, 'x')\n",
+               "g(1, 2)\ng(1,\n  2)\ng(1, 2, 3)\n"]
+
+
+@pytest.mark.parametrize("source", SHAPE_CASES + [path.read_text(encoding="utf-8")
+                                                  for path in sorted(FIX.glob("*.py"))])
+def test_nodes_of_one_code_have_one_shape(source):
+    """The fixer compares a temp path's spellings by their code (whitespace runs made one), and first
+    by ``planner._shape``, which must never tell apart two nodes whose code is the same: a spelling
+    left out would keep its old name while the others get the unique one."""
+    import libcst as cst
+
+    from tmplint.fix.planner import _shape
+
+    module = cst.parse_module(source)
+    seen = {}
+
+    class Collect(cst.CSTVisitor):
+        def on_visit(self, node):
+            if isinstance(node, cst.BaseExpression):
+                code = " ".join(module.code_for_node(node).split())
+                seen.setdefault((type(node), code), set()).add(repr(_shape(node)))
+            return True
+
+    module.visit(Collect())
+    assert all(len(shapes) == 1 for shapes in seen.values())
+    assert len(seen) > 3

@@ -470,8 +470,9 @@ class Planner:
     def _copies(self, definition: cst.CSTNode, scope: Scope) -> Optional[List[_Use]]:
         """Every spelling of ``definition`` in its scope, or None when they cannot share one name."""
         text = self.ev.text(definition)
-        kind = type(definition)
-        uses = [u for u in self._scan(scope) if type(u.node) is kind and self.ev.text(u.node) == text]
+        kind, shape = type(definition), _shape(definition)
+        uses = [u for u in self._scan(scope)
+                if type(u.node) is kind and _shape(u.node) == shape and self.ev.text(u.node) == text]
         if not any(u.node is definition for u in uses):
             return None
         if len(uses) > 1:
@@ -613,6 +614,27 @@ class Planner:
                 return True
             current = parents.get(current)
         return False
+
+
+def _shape(node: cst.CSTNode, depth: int = 3) -> object:
+    """A few of a node's words, cheap to take: two nodes whose code is the same (``Evaluator.text``:
+    whitespace runs made one) have the same shape, so comparing shapes first spares generating the
+    code of every call or sum of a big scope. A string counts with its whitespace made one, as its code."""
+    kind = type(node)
+    if kind is cst.Name:
+        return node.value  # type: ignore[attr-defined]
+    if kind is cst.SimpleString:
+        return " ".join(node.value.split())  # type: ignore[attr-defined]
+    if depth == 0:
+        return kind
+    if kind is cst.Attribute:
+        return kind, node.attr.value, _shape(node.value, depth - 1)  # type: ignore[attr-defined]
+    if kind is cst.Call:
+        return kind, len(node.args), _shape(node.func, depth - 1)  # type: ignore[attr-defined]
+    if kind is cst.BinaryOperation:
+        return (kind, type(node.operator), _shape(node.left, depth - 1),  # type: ignore[attr-defined]
+                _shape(node.right, depth - 1))  # type: ignore[attr-defined]
+    return kind
 
 
 def _last_name(func: cst.CSTNode) -> str:
