@@ -917,13 +917,10 @@ def _detached(module: "_Module") -> "_Module":
     Seeds and helpers found so far stay (relevant names only add to them); what was kept is forgotten."""
     for unit in module.units + [module.top]:
         unit.kept = False
-        for name in [n for n in vars(unit) if n not in _PLAN_UNIT]:
-            delattr(unit, name)
+        unit.__dict__ = {name: value for name, value in vars(unit).items() if name in _PLAN_UNIT}
     for cls in module.classes.values():
-        for name in [n for n in vars(cls) if n not in _PLAN_CLASS]:
-            delattr(cls, name)
-    for name in [n for n in vars(module) if n not in _PLAN_MODULE]:
-        delattr(module, name)
+        cls.__dict__ = {name: value for name, value in vars(cls).items() if name in _PLAN_CLASS}
+    module.__dict__ = {name: value for name, value in vars(module).items() if name in _PLAN_MODULE}
     return module
 
 
