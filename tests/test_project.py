@@ -337,6 +337,26 @@ def test_stage_two_counts_a_name_only_where_the_index_could_resolve_it():
     assert not project.scan_text(head + "x = 'a'.rename\n", "m.py", helpers)
 
 
+def test_stage_two_counts_a_chain_only_from_an_import_of_the_helpers_package(tmp_path):
+    """``os.unlink(p)`` cannot call a helper ``unlink`` of package ``pkg``: the chain's first name must
+    be bound by an import from a package that reaches the helper (or a relative one), inside such a
+    package too; and a ``def`` or ``class`` of the helper's name is no use of it."""
+    helpers = (("unlink", ("pkg",)),)
+    head = "from pkg import util\nimport os\n"
+    assert not project.scan_text(head + "os.unlink(p)\n", "m.py", helpers)
+    assert project.scan_text(head + "util.unlink(p)\n", "m.py", helpers)
+    assert project.scan_text("import os as util\nfrom pkg import util\nutil.unlink(p)\n", "m.py", helpers)
+    assert project.scan_text("import pkg\nfrom . import util\nutil.unlink(p)\n", "m.py", helpers)
+    assert not project.scan_text(head + "class A:\n    def unlink(self, p):\n        pass\n", "m.py", helpers)
+    assert not project.scan_text(head + "async def unlink(p):\n    pass\n", "m.py", helpers)
+    assert project.scan_text(head + "def f(p):\n    unlink(p)\n", "m.py", helpers)
+    inside = tmp_path / "pkg"
+    inside.mkdir()
+    (inside / "__init__.py").write_text("")
+    assert not project.scan_text("import os\nos.unlink(p)\n", str(inside / "user.py"), helpers)
+    assert project.scan_text("from . import util\nutil.unlink(p)\n", str(inside / "user.py"), helpers)
+
+
 def test_stage_two_reads_again_only_files_that_import_a_helpers_package(tmp_path):
     """The first reading kept each file's imports, so a file that imports none of the helpers'
     packages is not read again, and one that does is read for those helpers only."""

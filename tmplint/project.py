@@ -343,9 +343,10 @@ def scan_text(text: str, path: str, helpers: Helpers) -> bool:
     """Stage two: can the file call one of the helpers? It imports from the top-level package of a
     module that defines or re-exports it, unless it lies in that package itself (relative imports:
     ``within_reach``), and names the helper as a word where the index could resolve it: in code,
-    alone or on an imported name (``screen.NameUses``). A helper method is called through its class's
-    name, or a subclass's (``Index.helper_names``). A package or a helper named only in prose or
-    strings does not count: a tree of many projects mentions their names everywhere."""
+    alone or on a name imported from one of the packages that reach it (``screen.NameUses``: imports
+    are absolute, or relative ones, which the index resolves against the file's own package). A helper method is called through its class's name, or a subclass's
+    (``Index.helper_names``). A package or a helper named only in prose or strings does not count: a
+    tree of many projects mentions their names everywhere."""
     named = tuple((name, tops) for name, tops in helpers if text.find(name) >= 0)  # the cheap test first
     if not named:
         return False
@@ -354,7 +355,7 @@ def scan_text(text: str, path: str, helpers: Helpers) -> bool:
     if not reached:
         return False
     uses = NameUses(text)
-    return any(uses.resolvable(_words(text, name)) for name, _ in reached)
+    return any(uses.resolvable(_words(text, name), frozenset(tops)) for name, tops in reached)
 
 
 def within_reach(helpers: Helpers, info: ModuleInfo, imports: Callable[[], Iterable[str]]) -> Helpers:

@@ -48,7 +48,7 @@ import keyword
 import os
 import re
 import unicodedata
-from typing import Dict, Iterable, Iterator, List, NamedTuple, Optional, Set, Tuple
+from typing import AbstractSet, Dict, Iterable, Iterator, List, NamedTuple, Optional, Set, Tuple
 
 from tmplint.analysis.knowledge import PATH_CLASS_NAMES, PATH_METHODS, RENAMES, TMP_KEYWORD
 from tmplint.config.model import AnalysisOptions
@@ -528,9 +528,10 @@ _SIMPLE_ALIAS = f"{_DOTTED}(?:[ \t]+as[ \t]+[A-Za-z_][0-9A-Za-z_]*)?"
 _SIMPLE_IMPORT = re.compile(f"[ \t]+({_SIMPLE_ALIAS}(?:[ \t]*,[ \t]*{_SIMPLE_ALIAS})*)[ \t]*(?=[\n#;]|\\Z)")
 
 
-def _is_from_import(text: str, at: int) -> bool:
-    """The ``import`` at ``at`` ends ``from <module>``: the words before it on its logical line (spaces
-    and backslash continuations between them) are ``from`` and then dots and names only."""
+def _from_package(text: str, at: int) -> Optional[str]:
+    """The top-level package of ``from <module>`` when the ``import`` at ``at`` ends one (the words
+    before it on its logical line, spaces and backslash continuations between them, are ``from`` and
+    then dots and names only), ``"."`` for a relative one; None for an ``import`` statement."""
     start = at
     while start > 0:
         char = text[start - 1]
@@ -541,17 +542,21 @@ def _is_from_import(text: str, at: int) -> bool:
         else:
             break
     words = text[start:at].replace("\\\n", " ").replace(".", " . ").split()
-    return len(words) >= 2 and words[0] == "from" and all(w == "." or w.isidentifier() for w in words[1:])
+    if len(words) >= 2 and words[0] == "from" and all(w == "." or w.isidentifier() for w in words[1:]):
+        return words[1]
+    return None
 
 
 class _Imports:
     """The names import statements bind to ``os`` or ``shutil`` (a superset), each with where its
-    ``import`` stands; every name they bind (``bound``); where one imports a rename function itself.
+    ``import`` stands; every name they bind (``bound``), each with the top-level packages it may be
+    bound from (``tops``; ``"."`` for a relative import); where one imports a rename function itself.
     """
 
     def __init__(self, text: str) -> None:
         self.where: Dict[str, List[int]] = {}
         self.bound: Set[str] = set()
+        self.tops: Dict[str, Set[str]] = {}
         self.renames: List[int] = []
         find = text.find
         i = find("import")
@@ -566,13 +571,14 @@ class _Imports:
         # is ``m.x.replace`` after ``from m import x``, and ``m.replace`` after ``import m as x``, and
         # the analysis knows no rename there (``os``/``shutil`` count anyway, see _File.imported).
         # ``from os import replace`` is still recorded, as a rename import.
-        where = {} if _is_from_import(text, at) else self.where
+        package = _from_package(text, at)
+        where = {} if package is not None else self.where
         simple = _SIMPLE_IMPORT.match(text, i)
         if simple is not None:  # the usual one-line statement
             for alias in simple.group(1).split(","):
                 words = alias.split()
                 parts = words[0].split(".")
-                self.bound.add(words[-1] if len(words) == 3 else parts[0])
+                self._bind(words[-1] if len(words) == 3 else parts[0], package or parts[0])
                 if parts[-1] in RENAME_NAMES:
                     self.renames.append(at)
                 if (words[0] if len(words) == 3 else parts[0]) in _RENAME_MODULES:
@@ -606,7 +612,7 @@ class _Imports:
                 if name is not None:
                     bound, module = name.group(), ".".join(parts)
                     i = name.end()
-            self.bound.add(bound)
+            self._bind(bound, package or parts[0])
             if parts[-1] in RENAME_NAMES:
                 self.renames.append(at)
             if module in _RENAME_MODULES:
@@ -615,6 +621,11 @@ class _Imports:
             if not text.startswith(",", i):
                 return
             i += 1
+
+
+    def _bind(self, name: str, package: str) -> None:
+        self.bound.add(name)
+        self.tops.setdefault(name, set()).add(package)
 
 
 class _File:
@@ -660,30 +671,49 @@ class _File:
 
 class NameUses:
     """Where a file's words may name another file's function or class, as the project index resolves
-    calls (stage two, ``project.scan_text``): in code, not in a comment or a string, and alone
-    (``save(...)``, ``class Sub(Saver)``) or after a dot on a chain whose first name an import
-    statement may bind (``utils.save``, ``pkg.io.Saver``). ``repo.vfs.rename(a, b)`` and
-    ``"a".replace(b, c)`` reach no helper of another file: a value's method is no module's function."""
+    calls (stage two, ``project.scan_text``): in code, not in a comment or a string, not as the name
+    a ``def`` or ``class`` statement defines, and alone (``save(...)``, ``class Sub(Saver)``) or after
+    a dot on a chain whose first name an import statement may bind from one of the helper's packages
+    (``utils.save``, ``pkg.io.Saver``). ``repo.vfs.rename(a, b)``, ``os.unlink(p)`` (for a helper
+    ``unlink`` of another package) and ``"a".replace(b, c)`` reach no helper of another file: a
+    value's method is no module's function, and a module of another package holds none."""
 
     def __init__(self, text: str) -> None:
         self.text = text
         self._file = _File(text)
 
-    def resolvable(self, positions: Iterable[int]) -> bool:
-        """One of the word's ``positions`` is such a use."""
+    def resolvable(self, positions: Iterable[int], packages: Optional[AbstractSet[str]] = None) -> bool:
+        """One of the word's ``positions`` is such a use; ``packages``: the top-level packages that reach
+        the helper (None: any import will do). A relative import is taken to reach it."""
         text = self.text
+        imports = self._file.imports
         for at in positions:
             if not self._file.in_code(at):
                 continue
             before = _previous(text, at)
             dots = [b for b in before if text[b] == "."]
             if len(dots) < len(before) or not before:
-                return True
+                if not (len(before) == 1 and _defines(text, before[0])):
+                    return True
+                continue
             for dot in dots:
                 roots = _roots(text, dot)
-                if roots is None or not roots.isdisjoint(self._file.imports.bound):
+                if roots is None:
                     return True
+                for root in roots & imports.bound:
+                    tops = imports.tops[root]
+                    if packages is None or "." in tops or not tops.isdisjoint(packages):
+                        return True
         return False
+
+
+def _defines(text: str, end: int) -> bool:
+    """The word ending at ``end`` (inclusive) is ``def`` or ``class``: what follows is a definition's name."""
+    for word in ("def", "class"):
+        start = end - len(word) + 1
+        if start >= 0 and text.startswith(word, start) and (start == 0 or not _is_ident(text[start - 1])):
+            return True
+    return False
 
 
 def _may_make_paths(text: str) -> bool:
