@@ -221,3 +221,16 @@ def test_nodes_of_one_code_have_one_shape(source):
     module.visit(Collect())
     assert all(len(shapes) == 1 for shapes in seen.values())
     assert len(seen) > 3
+
+
+@pytest.mark.parametrize("name", ["uuid", "_uuid2"])
+def test_the_unique_part_is_the_tree_libcst_parses(name):
+    """The fixer builds ``uuid.uuid4().hex`` (and its ``.encode()``) as nodes instead of parsing them:
+    they must be the nodes the parser gives, so the fixed code and every comparison are the same."""
+    import libcst as cst
+
+    from tmplint.fix.spelling import UniquePart, append_to
+
+    assert UniquePart(name).hex().deep_equals(cst.parse_expression(f"{name}.uuid4().hex"))
+    built = append_to(cst.Name("path"), UniquePart(name), is_bytes=True)
+    assert built.deep_equals(cst.parse_expression(f'path + b"." + {name}.uuid4().hex.encode()'))
