@@ -448,3 +448,18 @@ def test_the_main_process_never_loads_libcst_to_check(project):
     warm = run("state.py", "plain.py", "tmpdir.py")
     assert warm == cold
     assert run("--no-cache", "plain.py").endswith("libcst not loaded\n")
+
+
+def test_the_salt_names_libcst_by_its_version_file_without_importing_metadata():
+    """A pre-commit run naming one file paid 30 ms for importlib.metadata to learn LibCST's version:
+    the salt reads LibCST's generated ``_version.py`` instead (a new LibCST rewrites it)."""
+    import hashlib
+
+    import libcst
+
+    with open(os.path.join(libcst.__path__[0], "_version.py"), "rb") as handle:
+        expected = hashlib.blake2b(handle.read(), digest_size=16).hexdigest()
+    assert cache_mod._libcst_version() == expected
+    code = "import sys\nfrom tmplint import cache\ncache.salt()\nprint('importlib.metadata' in sys.modules)\n"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
