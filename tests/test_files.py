@@ -279,3 +279,25 @@ def test_fifo_named_like_python_is_yielded_for_the_run_to_report(tmp_path):
     touch(tmp_path, "a.py")
     os.mkfifo(str(tmp_path / "pipe.py"))
     assert files(tmp_path) == ["a.py", "pipe.py"]
+
+
+@pytest.mark.parametrize("patterns", [("build", "./dist/", ".git"), ("build", "src/gen", "*.pyi"), ("b?ild", "[bd]ist"),
+                                      ("/abs/build", "../up", "build/")])
+def test_plain_name_excludes_match_as_their_globs_do(patterns, tmp_path, monkeypatch):
+    """A plain-name exclude is a set lookup (the walk asks every folder and file): it must match what
+    its glob matches, on the name or on the path under the root, and nothing else."""
+    from tmplint.config.patterns import _absolute, compile_patterns, matches_any
+
+    monkeypatch.chdir(tmp_path)
+    root = str(tmp_path / "proj")
+    paths = ["proj/build", "proj/a/build", "proj/build/x.py", "proj/dist", "proj/src/gen", "proj/a/src/gen",
+             "proj/x.pyi", "proj/.git", "proj/builds", "proj/b/", "proj/build/.", "build", "/abs/build", "up",
+             str(tmp_path / "up"), "proj/bxild", "."]
+
+    def by_globs(path):
+        full = _absolute(path)
+        name = full.rsplit("/", 1)[-1]
+        return any(n.match(name) or f.match(full) for n, f in compile_patterns(patterns, root))
+
+    assert [matches_any(p, patterns, root) for p in paths] == [by_globs(p) for p in paths]
+    assert any(by_globs(p) for p in paths) and not all(by_globs(p) for p in paths)

@@ -3,7 +3,7 @@
 import os
 import posixpath
 from functools import lru_cache
-from typing import Any, Dict, Iterable, List, Set, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, List, Set, Tuple
 
 from tmplint.config.model import Config
 from tmplint.globs import Glob
@@ -17,6 +17,14 @@ def _absolute(path: str) -> str:
     return _posix(os.path.normpath(os.path.abspath(path)))
 
 
+def _normalized(pattern: str) -> str:
+    """A trailing ``/`` dropped (folders and files are matched alike), a leading ``./`` too (relative)."""
+    pattern = _posix(pattern).rstrip("/")
+    while pattern.startswith("./"):
+        pattern = pattern[2:]
+    return pattern
+
+
 @lru_cache(maxsize=256)
 def compile_patterns(patterns: Tuple[str, ...], root: str) -> Tuple[Tuple[Glob, Glob], ...]:
     """For each glob: (one for a name alone, one for an absolute path) with the glob joined to ``root``;
@@ -27,11 +35,9 @@ def compile_patterns(patterns: Tuple[str, ...], root: str) -> Tuple[Tuple[Glob, 
     root = _posix(os.path.normpath(os.path.abspath(root)))
     compiled = []
     for pattern in patterns:
-        pattern = _posix(pattern).rstrip("/")
-        if not pattern:
+        if not _posix(pattern).rstrip("/"):
             continue
-        while pattern.startswith("./"):
-            pattern = pattern[2:]
+        pattern = _normalized(pattern)
         base = ""
         if not (pattern.startswith("/") or os.path.isabs(pattern)):
             base = root
@@ -42,12 +48,30 @@ def compile_patterns(patterns: Tuple[str, ...], root: str) -> Tuple[Tuple[Glob, 
     return tuple(compiled)
 
 
+@lru_cache(maxsize=256)
+def _split_patterns(patterns: Tuple[str, ...], root: str) -> Tuple[FrozenSet[str], Tuple[Tuple[Glob, Glob], ...]]:
+    """The plain names among ``patterns`` (no ``/``, no wildcard: every default exclude), which match
+    a path exactly when its name is one, and the other globs compiled (``compile_patterns``)."""
+    names = {_normalized(p) for p in patterns}
+    names = {n for n in names if n not in ("", ".", "..") and "/" not in n and not any(c in n for c in "*?[")}
+    rest = tuple(p for p in patterns if _normalized(p) not in names)
+    return frozenset(names), compile_patterns(rest, root)
+
+
 def matches_any(path: str, patterns: Tuple[str, ...], root: str) -> bool:
     """True when a glob in ``patterns`` matches the path's name or its absolute path (globs relative to
-    ``root``)."""
+    ``root``). A walk asks this of every folder and file: a plain name is a set lookup, and the path is
+    made absolute only for the other globs."""
+    names, globs = _split_patterns(tuple(patterns), root)
+    name = os.path.basename(path)
+    if name in ("", ".", ".."):  # ``dir/``, ``.``: the name is the absolute path's
+        name = _absolute(path).rsplit("/", 1)[-1]
+    if name in names:
+        return True
+    if not globs:
+        return False
     full = _absolute(path)
-    name = full.rsplit("/", 1)[-1]
-    for name_glob, full_glob in compile_patterns(tuple(patterns), root):
+    for name_glob, full_glob in globs:
         if name_glob.match(name) or full_glob.match(full):
             return True
     return False
