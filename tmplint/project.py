@@ -344,9 +344,10 @@ def scan_text(text: str, path: str, helpers: Helpers) -> bool:
     module that defines or re-exports it, unless it lies in that package itself (relative imports:
     ``within_reach``), and names the helper as a word where the index could resolve it: in code,
     alone or on a name imported from one of the packages that reach it (``screen.NameUses``: imports
-    are absolute, or relative ones, which the index resolves against the file's own package). A helper method is called through its class's name, or a subclass's
-    (``Index.helper_names``). A package or a helper named only in prose or strings does not count: a
-    tree of many projects mentions their names everywhere."""
+    are absolute, or relative ones, which the index resolves against the file's own package). A helper
+    method is called through its class's name, or a subclass's (``Index.helper_names``). A package or
+    a helper named only in prose or strings does not count: a tree of many projects mentions their
+    names everywhere."""
     named = tuple((name, tops) for name, tops in helpers if text.find(name) >= 0)  # the cheap test first
     if not named:
         return False

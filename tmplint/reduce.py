@@ -872,11 +872,21 @@ def _module(text: str, options: AnalysisOptions, name: str = "", package: str = 
 def sketch(text: str, options: AnalysisOptions, module: str = "", package: str = "") -> Optional[Sketch]:
     """What this file tells the others (None: the standard parser rejects it; it is parsed whole).
     ``module`` and ``package``: its dotted name and package, which qualify its keys."""
-    return sketch_and_plan(text, options, module, package)[0]
+    parsed = _module(text, options, module, package)
+    return None if parsed is None else _sketched(parsed, text)
 
 
-def sketch_and_plan(text: str, options: AnalysisOptions, module: str = "", package: str = "",
-                    statements: Callable[[ast.Module], Iterable[Tuple[int, int]]] = lambda tree: ()
+def _sketched(parsed: "_Module", text: str) -> Sketch:
+    found, reduced, candidate = _reduction(parsed, text, ())
+    if candidate:
+        weight = len(reduced or text)
+    else:  # what stays if other files' helpers make it a candidate after all: at least its module-level code
+        weight = len(text) - sum(len(unit.segment) for unit in parsed.units)
+    return found._replace(weight=weight, candidate=candidate)
+
+
+def sketch_and_plan(text: str, options: AnalysisOptions, module: str, package: str,
+                    statements: Callable[[ast.Module], Iterable[Tuple[int, int]]]
                     ) -> Tuple[Optional[Sketch], Optional[bytes]]:
     """``sketch``, and the ``Plan`` that reduces the file later without reading it again (the
     reduced parse needs the project's helpers, known once every file is sketched): the standard
@@ -885,19 +895,15 @@ def sketch_and_plan(text: str, options: AnalysisOptions, module: str = "", packa
     parsed = _module(text, options, module, package)
     if parsed is None:
         return None, None
-    found, reduced, candidate = _reduction(parsed, text, ())
-    if candidate:
-        weight = len(reduced or text)
-    else:  # what stays if other files' helpers make it a candidate after all: at least its module-level code
-        weight = len(text) - sum(len(unit.segment) for unit in parsed.units)
-    found = found._replace(weight=weight, candidate=candidate)
+    found = _sketched(parsed, text)
     lines = tuple(statements(parsed.tree))
     return found, zlib.compress(pickle.dumps(Plan(found, _detached(parsed), lines), pickle.HIGHEST_PROTOCOL), 1)
 
 
 class Plan(NamedTuple):
     """A file's first reading, kept for its reduced parse: its sketch, its module without the
-    standard parser's tree (what ``_mark_seeds`` and ``_blank`` read), and its statements' lines."""
+    standard parser's tree (what ``_mark_seeds`` and ``_blank`` read), and the lines of every
+    statement of the tree (the guard's shortcut: all of them, or it would judge too few)."""
 
     sketch: Sketch
     module: "_Module"
