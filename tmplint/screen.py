@@ -549,14 +549,13 @@ def _from_package(text: str, at: int) -> Optional[str]:
 
 class _Imports:
     """The names import statements bind to ``os`` or ``shutil`` (a superset), each with where its
-    ``import`` stands; every name they bind (``bound``), each with the top-level packages it may be
-    bound from (``tops``; ``"."`` for a relative import); where one imports a rename function itself.
+    ``import`` stands; every name they bind, each with the top-level packages it may be bound from
+    (``tops``; ``"."`` for a relative import); where one imports a rename function itself.
     """
 
     def __init__(self, text: str) -> None:
         self.where: Dict[str, List[int]] = {}
-        self.bound: Set[str] = set()
-        self.tops: Dict[str, Set[str]] = {}
+        self.tops: Dict[str, Set[str]] = {}  # a bound name -> the top-level packages it is imported from
         self.renames: List[int] = []
         find = text.find
         i = find("import")
@@ -624,7 +623,6 @@ class _Imports:
 
 
     def _bind(self, name: str, package: str) -> None:
-        self.bound.add(name)
         self.tops.setdefault(name, set()).add(package)
 
 
@@ -693,27 +691,19 @@ class NameUses:
             before = _previous(text, at)
             dots = [b for b in before if text[b] == "."]
             if len(dots) < len(before) or not before:
-                if not (len(before) == 1 and _defines(text, before[0])):
+                if not (len(before) == 1 and (_follows_word(text, before[0], "def")
+                                              or _follows_word(text, before[0], "class"))):
                     return True
                 continue
             for dot in dots:
                 roots = _roots(text, dot)
                 if roots is None:
                     return True
-                for root in roots & imports.bound:
+                for root in roots & imports.tops.keys():
                     tops = imports.tops[root]
                     if packages is None or "." in tops or not tops.isdisjoint(packages):
                         return True
         return False
-
-
-def _defines(text: str, end: int) -> bool:
-    """The word ending at ``end`` (inclusive) is ``def`` or ``class``: what follows is a definition's name."""
-    for word in ("def", "class"):
-        start = end - len(word) + 1
-        if start >= 0 and text.startswith(word, start) and (start == 0 or not _is_ident(text[start - 1])):
-            return True
-    return False
 
 
 def _may_make_paths(text: str) -> bool:
