@@ -282,7 +282,7 @@ def test_fifo_named_like_python_is_yielded_for_the_run_to_report(tmp_path):
 
 
 @pytest.mark.parametrize("patterns", [("build", "./dist/", ".git"), ("build", "src/gen", "*.pyi"), ("b?ild", "[bd]ist"),
-                                      ("/abs/build", "../up", "build/")])
+                                      ("/abs/build", "../up", "build/"), ("bu\\ild", "d\\*st", "[")])
 def test_plain_name_excludes_match_as_their_globs_do(patterns, tmp_path, monkeypatch):
     """A plain-name exclude is a set lookup (the walk asks every folder and file): it must match what
     its glob matches, on the name or on the path under the root, and nothing else."""
@@ -292,7 +292,7 @@ def test_plain_name_excludes_match_as_their_globs_do(patterns, tmp_path, monkeyp
     root = str(tmp_path / "proj")
     paths = ["proj/build", "proj/a/build", "proj/build/x.py", "proj/dist", "proj/src/gen", "proj/a/src/gen",
              "proj/x.pyi", "proj/.git", "proj/builds", "proj/b/", "proj/build/.", "build", "/abs/build", "up",
-             str(tmp_path / "up"), "proj/bxild", "."]
+             str(tmp_path / "up"), "proj/bxild", ".", "proj/d*st", "proj/["]
 
     def by_globs(path):
         full = _absolute(path)

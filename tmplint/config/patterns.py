@@ -3,10 +3,10 @@
 import os
 import posixpath
 from functools import lru_cache
-from typing import Any, Dict, FrozenSet, Iterable, List, Set, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from tmplint.config.model import Config
-from tmplint.globs import Glob
+from tmplint.globs import LIT, Glob, tokenize
 from tmplint.registry import ALL_CODES
 
 def _posix(path: str) -> str:
@@ -48,14 +48,23 @@ def compile_patterns(patterns: Tuple[str, ...], root: str) -> Tuple[Tuple[Glob, 
     return tuple(compiled)
 
 
+def _plain_name(pattern: str) -> Optional[str]:
+    """The one name ``pattern`` matches when it is a plain name (no ``/``, no wildcard, as the glob
+    tokenizer reads it, escapes and all); None otherwise."""
+    tokens = tokenize(_normalized(pattern))
+    if not tokens or any(kind != LIT for kind, _ in tokens):
+        return None
+    name = "".join(char for _, char in tokens)
+    return None if "/" in name or name in (".", "..") else name
+
+
 @lru_cache(maxsize=256)
 def _split_patterns(patterns: Tuple[str, ...], root: str) -> Tuple[FrozenSet[str], Tuple[Tuple[Glob, Glob], ...]]:
-    """The plain names among ``patterns`` (no ``/``, no wildcard: every default exclude), which match
-    a path exactly when its name is one, and the other globs compiled (``compile_patterns``)."""
-    names = {_normalized(p) for p in patterns}
-    names = {n for n in names if n not in ("", ".", "..") and "/" not in n and not any(c in n for c in "*?[")}
-    rest = tuple(p for p in patterns if _normalized(p) not in names)
-    return frozenset(names), compile_patterns(rest, root)
+    """The plain names among ``patterns`` (every default exclude), which match a path exactly when its
+    name is one, and the other globs compiled (``compile_patterns``)."""
+    plain = [_plain_name(p) for p in patterns]
+    rest = tuple(p for p, name in zip(patterns, plain) if name is None)
+    return frozenset(name for name in plain if name is not None), compile_patterns(rest, root)
 
 
 def matches_any(path: str, patterns: Tuple[str, ...], root: str) -> bool:
