@@ -12,6 +12,7 @@ import tmplint
 from tmplint import engine, noqa
 from tmplint.config import AnalysisOptions, Config
 from tmplint.positions import positions
+from tmplint.source import statement_lines
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "rules"
 
@@ -140,7 +141,7 @@ def test_a_guard_spared_the_tokenizer_still_maps_noqa_as_flake8(source, reading)
     if reading == "tree":
         assert engine._guard(source, AnalysisOptions(), groups, tree=tree) is None
     else:
-        assert engine._guard(source, AnalysisOptions(), groups, statements=list(engine.statement_lines(tree))) is None
+        assert engine._guard(source, AnalysisOptions(), groups, statements=list(statement_lines(tree))) is None
     assert not groups.complete and groups.by_statements and (groups.tree is not None) == (reading == "tree")
     heard = noqa.noqa_line_mapping(source, lines, groups)
     tokenized = noqa.noqa_line_mapping(source, lines)

@@ -10,11 +10,12 @@ import textwrap
 
 import pytest
 
-from tmplint import engine, project
+from tmplint import project
 from tmplint import reduce as reduce_mod
 from tmplint.api import settings_for
 from tmplint.config import AnalysisOptions
 from tmplint.files import iter_python_files
+from tmplint.source import statement_lines
 
 FIXTURES = os.path.join(os.path.dirname(__file__), os.pardir, "fixtures")
 TREES = ["fix", "project", "rules", "ray253", "srclayout", "project_fixed"]
@@ -388,7 +389,7 @@ def test_a_plan_reduces_as_reading_the_file_again_does(name, text, info, monkeyp
     standard parser: knowing nothing of the project or every name it calls, the plan must blank the
     same functions and find the same candidate as a second reading of the file."""
     options = AnalysisOptions()
-    found, plan = reduce_mod.sketch_and_plan(text, options, info.name, info.package, engine.statement_lines)
+    found, plan = reduce_mod.sketch_and_plan(text, options, info.name, info.package)
     if found is None:
         return  # the standard parser rejects it: it has no plan, and is parsed whole
     names = {callee for callee, _ in found.calls} | {callee for callee, _, _, _ in found.passes}
@@ -400,4 +401,4 @@ def test_a_plan_reduces_as_reading_the_file_again_does(name, text, info, monkeyp
             planned = reduce_mod.sketch_and_reduce(text, options, relevant, info.name, info.package, plan)
         assert (planned.text, planned.candidate) == (again.text, again.candidate), relevant
         assert planned.sketch == found and planned.tree is None
-        assert list(planned.statements) == list(engine.statement_lines(again.tree))
+        assert list(planned.statements) == list(statement_lines(again.tree))

@@ -12,7 +12,7 @@ import re
 import tokenize
 import warnings
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
 from tmplint import noqa
 from tmplint.analysis import Finding, analyze_module_with_tables
@@ -20,7 +20,7 @@ from tmplint.config.model import AnalysisOptions, Config
 from tmplint.diagnostics import CANNOT_ANALYSE, Diagnostic
 from tmplint.registry import resolve_selection
 from tmplint.screen import may_have_findings
-from tmplint.source import SourceError, read_limit, read_source
+from tmplint.source import SourceError, read_limit, read_source, statement_lines
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -208,27 +208,6 @@ def _surely_safe(text: str, statements: Sequence[Tuple[int, int]]) -> bool:
     if total + text.count("}") + text.count('"') + text.count("'") + 3 * len(lines) + 2 > MAX_TOKENS:
         return False
     return all(before[last] - before[first - 1] <= MAX_DEPTH for first, last in statements)
-
-
-def statement_lines(tree: ast.Module) -> Iterator[Tuple[int, int]]:
-    """(first, last) line of each statement's own logical line, or more: a simple statement's lines;
-    a compound statement's from its first decorator to its body's first line (an ``except`` clause's
-    likewise); a ``match`` statement (no ``body``) whole."""
-    todo: List[ast.AST] = list(tree.body)
-    while todo:
-        node = todo.pop()
-        body = getattr(node, "body", None)
-        if not (isinstance(body, list) and body):
-            yield node.lineno, node.end_lineno or node.lineno  # type: ignore[attr-defined]
-            continue
-        decorators = getattr(node, "decorator_list", ())
-        yield min([node.lineno] + [d.lineno for d in decorators]), body[0].lineno  # type: ignore[attr-defined]
-        todo.extend(body)
-        todo.extend(getattr(node, "orelse", ()))
-        todo.extend(getattr(node, "finalbody", ()))
-        for handler in getattr(node, "handlers", ()):
-            yield handler.lineno, handler.body[0].lineno
-            todo.extend(handler.body)
 
 
 def _too_many(tokens: int) -> Optional[str]:

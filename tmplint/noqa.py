@@ -27,7 +27,7 @@ class LineGroups:
         self.spans: List[Tuple[int, int]] = []
         self.complete = False
         # Or, untokenized, the standard parser's tree and the lines of each statement (and more:
-        # ``engine.statement_lines``): a run of several lines lies within one (``_alone``).
+        # ``source.statement_lines``): a run of several lines lies within one (``_alone``).
         self.tree: Optional[ast.Module] = None  # (a reduction's plan has the lines without the tree)
         self.statements: List[Tuple[int, int]] = []
         self.by_statements = False  # the guard read ``statements`` instead of tokenizing

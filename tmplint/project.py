@@ -272,7 +272,7 @@ def analyse_source(text: str, path: str, options: AnalysisOptions, info: ModuleI
             return FileResult(path, info, "screened", imports=imports, sketch=sketch, reduced=relevant)
         reduced = relevant if parse_text is not None else None
     elif reduce_mod.ENABLED and sketch_only:
-        sketch, planned = reduce_mod.sketch_and_plan(text, options, info.name, info.package, engine.statement_lines)
+        sketch, planned = reduce_mod.sketch_and_plan(text, options, info.name, info.package)
         if sketch is not None:  # (no sketch: parsed whole, next)
             return FileResult(path, info, "sketched", imports=imports, sketch=sketch, plan=planned)
     elif reduce_mod.ENABLED:

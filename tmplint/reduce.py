@@ -47,13 +47,13 @@ import os
 import pickle
 import zlib
 from collections import deque
-from typing import Callable, Deque, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Set, Tuple
+from typing import Deque, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Set, Tuple
 
 from tmplint.analysis.knowledge import PATH_METHODS, TMP_KEYWORD
 from tmplint.config.model import AnalysisOptions
 from tmplint.screen import (_RENAME_MODULES, RENAME_NAMES, literal_in_shared_dir, mentions_catalogue, names_catalogue,
                             quotes_shared_dir)
-from tmplint.source import standard_tree
+from tmplint.source import standard_tree, statement_lines
 
 MIN_SIZE = 8 * 1024  # a smaller module is parsed whole when it holds a candidate: blanking saves little
 # On unless TMPLINT_REDUCE=off (a switch for checking it, as TMPLINT_SCREEN=off for the screens, which
@@ -885,18 +885,16 @@ def _sketched(parsed: "_Module", text: str) -> Sketch:
     return found._replace(weight=weight, candidate=candidate)
 
 
-def sketch_and_plan(text: str, options: AnalysisOptions, module: str, package: str,
-                    statements: Callable[[ast.Module], Iterable[Tuple[int, int]]]
+def sketch_and_plan(text: str, options: AnalysisOptions, module: str = "", package: str = ""
                     ) -> Tuple[Optional[Sketch], Optional[bytes]]:
     """``sketch``, and the ``Plan`` that reduces the file later without reading it again (the
     reduced parse needs the project's helpers, known once every file is sketched): the standard
-    parser and the reading of each function are most of a reduced parse's cost. ``statements``: the
-    lines of the tree's statements, for the parser guard (``engine.statement_lines``)."""
+    parser and the reading of each function are most of a reduced parse's cost."""
     parsed = _module(text, options, module, package)
     if parsed is None:
         return None, None
     found = _sketched(parsed, text)
-    lines = tuple(statements(parsed.tree))
+    lines = tuple(statement_lines(parsed.tree))
     return found, zlib.compress(pickle.dumps(Plan(found, _detached(parsed), lines), pickle.HIGHEST_PROTOCOL), 1)
 
 

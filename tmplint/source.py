@@ -7,7 +7,7 @@ import re
 import stat
 import tokenize
 import warnings
-from typing import Optional, Tuple
+from typing import Iterator, List, Optional, Tuple
 
 
 _COOKIE = re.compile(rb"^(?:\xef\xbb\xbf)?[ \t\f]*#.*?coding[:=]", re.MULTILINE)  # after a UTF-8 BOM too
@@ -102,3 +102,25 @@ def standard_tree(text: str) -> Optional[ast.Module]:
             return ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
+
+
+def statement_lines(tree: ast.Module) -> Iterator[Tuple[int, int]]:
+    """(first, last) line of each statement's own logical line, or more: a simple statement's lines;
+    a compound statement's from its first decorator to its body's first line (an ``except`` clause's
+    likewise); a ``match`` statement (no ``body``) whole: what the parser guard's shortcut judges
+    (``engine._surely_safe``) and the noqa lines are placed in."""
+    todo: List[ast.AST] = list(tree.body)
+    while todo:
+        node = todo.pop()
+        body = getattr(node, "body", None)
+        if not (isinstance(body, list) and body):
+            yield node.lineno, node.end_lineno or node.lineno  # type: ignore[attr-defined]
+            continue
+        decorators = getattr(node, "decorator_list", ())
+        yield min([node.lineno] + [d.lineno for d in decorators]), body[0].lineno  # type: ignore[attr-defined]
+        todo.extend(body)
+        todo.extend(getattr(node, "orelse", ()))
+        todo.extend(getattr(node, "finalbody", ()))
+        for handler in getattr(node, "handlers", ()):
+            yield handler.lineno, handler.body[0].lineno
+            todo.extend(handler.body)

@@ -104,8 +104,7 @@ def append_to(expr: cst.BaseExpression, unique: UniquePart, is_bytes: bool = Fal
     if is_bytes:
         dot = cst.BinaryOperation(left=_tight(bare), operator=cst.Add(), right=cst.SimpleString('b"."'))
         return cst.BinaryOperation(left=dot, operator=cst.Add(),
-                                   right=cst.Call(func=cst.Attribute(value=uuid_hex(unique.uuid_name),
-                                                                     attr=cst.Name("encode"))))
+                                   right=cst.Call(func=cst.Attribute(value=unique.hex(), attr=cst.Name("encode"))))
     if isinstance(bare, (cst.Name, cst.Attribute)):
         return cst.FormattedString(parts=[
             cst.FormattedStringExpression(expression=bare),
