@@ -1,6 +1,7 @@
 """The public API on awkward input: encodings, line endings, noqa, screens, positions."""
 
 import os
+import sys
 import threading
 from pathlib import Path
 
@@ -127,7 +128,9 @@ def test_the_guard_hears_the_line_runs_noqa_reads(source):
                          + ODD_RUNS + ["x = 1  # noqa\n", 'def f():\n    """a\n    b"""\n    return 1  # noqa\n',
                                        "try:\n    import x  # noqa\nexcept ImportError:\n    pass\n",
                                        'x = f(1,  # noqa\n      """a\n      b""")\n',
-                                       'x = f(1,\n      """a  # noqa\n      b""", 2)\n'])
+                                       'x = f(1,\n      """a  # noqa\n      b""", 2)\n',
+                                       "x = f(1,  # noqa: E501\n      'a')\n"]
+                         + (['x = f(1,\n      f"{1 +  # noqa\n      2}")\n'] if sys.version_info >= (3, 12) else []))
 @pytest.mark.parametrize("reading", ["tree", "statements"])
 def test_a_guard_spared_the_tokenizer_still_maps_noqa_as_flake8(source, reading):
     """Given the standard parser's tree, or only its statements' lines (a reduction's plan), the guard
@@ -149,6 +152,19 @@ def test_a_guard_spared_the_tokenizer_still_maps_noqa_as_flake8(source, reading)
         for code in ("TMP101", "TMP102", "TMP201"):
             assert noqa.is_ignored(code, heard.get(number, line)) == \
                 noqa.is_ignored(code, tokenized.get(number, line)), (number, code)
+
+
+def test_a_mark_in_a_call_of_several_lines_costs_no_second_parse(monkeypatch):
+    """A reduction's plan brings only the statements' lines: a noqa mark in a statement of several
+    lines that quotes no string able to span lines is read without parsing the file again."""
+    import ast
+
+    source = "def f(path):\n    return g(path,  # noqa: E501\n             '.tmp')\n"
+    lines = source.splitlines(True)
+    groups = noqa.LineGroups()
+    assert engine._guard(source, AnalysisOptions(), groups, statements=list(statement_lines(ast.parse(source)))) is None
+    monkeypatch.setattr(noqa, "standard_tree", lambda text: pytest.fail("parsed again"))
+    assert noqa.noqa_line_mapping(source, lines, groups) == {}  # each mark covers its own line
 
 
 def test_flake8_noqa_for_the_whole_file_and_the_host_switch():

@@ -4,6 +4,7 @@ import ast
 import bisect
 import io
 import re
+import sys
 import tokenize
 from typing import Dict, Iterable, List, NamedTuple, Optional, Tuple
 
@@ -56,10 +57,16 @@ def _alone(source: str, lines: List[str], groups: LineGroups) -> bool:
     def holds_a_mark(first: int, last: int) -> bool:
         return last > first and bisect.bisect_right(marked, last) > bisect.bisect_left(marked, first)
 
-    if not any(holds_a_mark(first, last) for first, last in groups.statements):
+    holding = [(first, last) for first, last in groups.statements if holds_a_mark(first, last)]
+    if not holding:
         return True
     if "\\\n" in source:
         return False
+    # Only a string token spans lines now, and it lies within its statement's lines: a statement whose
+    # lines quote no triple quote (nor, from Python 3.12, an f-string, whose fields may span lines)
+    # holds none. Most marks in a statement of several lines silence a long line of a call.
+    if not any(_may_span_lines("".join(lines[first - 1:last])) for first, last in holding):
+        return True
     # Without the tree (a reduction's plan brings only the statements' lines), parsing again costs a
     # tenth of tokenizing: the tokenizer is Python, the parser C.
     tree = groups.tree or standard_tree(source)
@@ -67,6 +74,14 @@ def _alone(source: str, lines: List[str], groups: LineGroups) -> bool:
         return False
     return not any(holds_a_mark(node.lineno, node.end_lineno or node.lineno) for node in ast.walk(tree)
                    if isinstance(node, (ast.Constant, ast.JoinedStr)))
+
+
+_SPANNING_QUOTE = re.compile(r'"""|\'\'\'' + (r'|(?<![\w])(?:[fFtT][rR]?|[rR][fFtT])["\']' if sys.version_info >= (3, 12) else ""))
+
+
+def _may_span_lines(text: str) -> bool:
+    """The text may hold a string token of several lines."""
+    return _SPANNING_QUOTE.search(text) is not None
 
 
 def _tokens(source: str) -> List[tokenize.TokenInfo]:
