@@ -267,12 +267,14 @@ def timed_job(path):
     return start, time.monotonic()
 
 
-def _timed_spans(tmp_path, monkeypatch, files, weight=None, heavy=1000):
+def _timed_spans(tmp_path, monkeypatch, files, weight=None, heavy=1000, room=0):
     """Run ``timed_job`` over ``files`` (name -> text) in two workers with a parse budget of 1,000 bytes
     (and tasks of their own above ``heavy``); when each ran, by name. ``weight``: a job's weight by
-    its path (None: the file's size)."""
+    its path (None: the file's size); ``room``: the bytes of RSS the processes leave under the ceiling."""
     monkeypatch.setattr(runner, "HEAVY_BYTES", heavy)
     monkeypatch.setattr(runner, "PARSE_BUDGET", 1000)
+    monkeypatch.setattr(runner, "TREE_COST", 1)
+    monkeypatch.setattr(runner.Pool, "_used", lambda self, busy: runner.MEMORY_CEILING - room)
     monkeypatch.setitem(runner.KINDS, timed_job, runner._Kind(key=lambda path: (path, ("timed",)),
                                                               failed=lambda path, reason: None,
                                                               safe=lambda path: False, weight=weight))
@@ -319,6 +321,29 @@ def test_a_heavy_file_runs_beside_light_ones_while_the_budget_holds(tmp_path, mo
                          weight=lambda path: 10 if "light" in path else 600, heavy=500)
     assert not _overlap(spans, "heavy0", "heavy1")
     assert any(_overlap(spans, heavy, light) for heavy in ("heavy0", "heavy1") for light in ("light0", "light1"))
+
+
+def test_heavy_files_run_side_by_side_while_memory_has_room(tmp_path, monkeypatch):
+    """``PARSE_BUDGET`` is the budget when memory is short; while the processes' RSS leaves room under
+    ``MEMORY_CEILING`` for both trees (at ``TREE_COST`` per byte), two heavy parses share the cores."""
+    files = {name: "x = 1\n" * 400 for name in ("heavy0", "heavy1")}  # 2,400 bytes each
+    spans = _timed_spans(tmp_path, monkeypatch, files, room=5000)
+    assert _overlap(spans, "heavy0", "heavy1")
+    spans = _timed_spans(tmp_path, monkeypatch, files, room=4000)
+    assert not _overlap(spans, "heavy0", "heavy1")
+
+
+def test_the_budget_counts_every_process_of_the_run(monkeypatch):
+    """The room is the ceiling less this process, each worker (at least what the pool started at) and
+    the workers still to start."""
+    monkeypatch.setattr(runner, "_rss", lambda: 40 * 2 ** 20)
+    pool = runner.Pool(2)
+    assert pool._used({}) == 3 * 40 * 2 ** 20
+    monkeypatch.setattr(runner, "MEMORY_CEILING", 120 * 2 ** 20 + 1000 * runner.TREE_COST)
+    monkeypatch.setattr(runner, "PARSE_BUDGET", 10)
+    assert pool._budget({}) == 1000
+    monkeypatch.setattr(runner, "MEMORY_CEILING", 100 * 2 ** 20)
+    assert pool._budget({}) == 10
 
 
 def test_project_jobs_weigh_what_reaches_libcst():

@@ -64,6 +64,13 @@ IDLE_GROWTH = 56 * 1024 * 1024
 # the budget runs with nothing beside it; a lighter one runs beside whatever fits (a 50 KB parse beside
 # small ones, where a line per job at 32 KB had left the other core idle through every parse above it).
 PARSE_BUDGET = 64 * 1024
+# That is the budget when memory is short (a big tree's results in this process). While the processes'
+# RSS, summed, leaves room under MEMORY_CEILING, the budget is that room at TREE_COST bytes of RSS per
+# byte parsed (a worker grew by 358-530 bytes per byte analysing stress-corpus files of 22-178 KB): on
+# the stress corpus, where this process stays small, the three 39-52 KB reduced parses had run one
+# after another with the other core idle, the map's wall time that of their sum.
+MEMORY_CEILING = 256 * 1024 * 1024
+TREE_COST = 450
 HEAVY_BYTES = 32 * 1024  # a job this heavy is a task of its own, started before the rest
 TIME_LIMIT = 300.0  # seconds one file may take in a worker
 MAX_CHUNK = 64
@@ -341,7 +348,7 @@ class Pool:
         try:
             while pending or busy:
                 while pending and len(busy) < self.jobs:
-                    task = self._next(pending, busy)
+                    task = self._next(pending, busy, self._budget(busy))
                     if task is None:
                         break  # nothing waiting fits beside what runs
                     worker = self._worker()
@@ -382,15 +389,26 @@ class Pool:
             worker.stop()
         return results
 
+    def _budget(self, busy: Dict[Any, _Worker]) -> int:
+        """What the jobs running at once may hand LibCST: ``PARSE_BUDGET``, or the room the processes'
+        memory leaves under ``MEMORY_CEILING`` (a worker counts at least what the pool started at)."""
+        return max(PARSE_BUDGET, (MEMORY_CEILING - self._used(busy)) // TREE_COST)
+
+    def _used(self, busy: Dict[Any, _Worker]) -> int:
+        """The RSS of this process and its workers, those still to start counted at the pool's start."""
+        workers = list(busy.values()) + self.idle
+        return _rss() + sum(max(w.rss, self.base_rss) for w in workers) \
+            + max(0, self.jobs - len(workers)) * self.base_rss
+
     @staticmethod
-    def _next(pending: Deque[_Task], busy: Dict[Any, _Worker]) -> Optional[_Task]:
+    def _next(pending: Deque[_Task], busy: Dict[Any, _Worker], budget: int) -> Optional[_Task]:
         """The first waiting task that fits the parse budget beside the busy ones (taken off the queue);
         with nothing busy, the first. A task over the budget alone: nothing fits beside it."""
         if not busy:
             return pending.popleft()
         in_flight = sum(w.task.weight for w in busy.values() if w.task is not None)
         for index, task in enumerate(pending):
-            if in_flight + task.weight <= PARSE_BUDGET:
+            if in_flight + task.weight <= budget:
                 del pending[index]
                 return task
         return None
