@@ -1,6 +1,4 @@
-import sys
-
-from tmplint.cli import main
+from tmplint.cli import run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -96,6 +96,23 @@ def _load_settings(args: argparse.Namespace) -> "config_mod.Config":
     )
 
 
+def run() -> None:
+    """The ``tmplint`` command: ``main``, then an exit that skips tearing down the interpreter. Freeing
+    what a run holds (every file's result, recalled or analysed) took 0.19 s of a 1 s run on one
+    changed file, after its output was written; mypy's ``hard_exit`` does the same. The report and
+    the cache are written and the workers stopped by then, and tmplint registers nothing at exit."""
+    code = main()
+    try:
+        sys.stdout.flush()
+    except (BrokenPipeError, ValueError):  # the reader left (``| head``), or stdout is closed
+        code = code or 1
+    try:
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    os._exit(code)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         return _main(argv)
