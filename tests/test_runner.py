@@ -346,6 +346,16 @@ def test_the_budget_counts_every_process_of_the_run(monkeypatch):
     assert pool._budget({}) == 10
 
 
+def test_first_readings_start_with_the_biggest_files(tmp_path, monkeypatch):
+    """A map whose jobs parse nothing (weight 0: the first readings) starts the biggest files first,
+    so that no big file is left to start last while the other worker idles."""
+    files = {f"small{n}": "x = 1\n" for n in range(4)}
+    files.update({f"big{n}": "x = 1\n" * (100 + n) for n in range(2)})  # listed last
+    spans = _timed_spans(tmp_path, monkeypatch, files, weight=lambda path: 0)
+    first_two = sorted(spans, key=lambda name: spans[name][0])[:2]
+    assert sorted(first_two) == ["big0", "big1"]
+
+
 def test_project_jobs_weigh_what_reaches_libcst():
     from tmplint import project
     from tmplint.config import AnalysisOptions

@@ -524,7 +524,10 @@ class Mapper:
         if self.pool is None:
             self.pool = Pool(self.jobs)
         sizes = [_weight(kind, item) if kind is not None else 0 for item in items]
-        order = sorted(range(len(items)), key=lambda i: -sizes[i])
+        # The longest first, so that no big file starts last while the other workers idle: by weight,
+        # or where every weight is nil (first readings, which parse nothing) by the file's size.
+        costs = sizes if kind is None or any(sizes) else [_size(kind.key(item)[0]) for item in items]
+        order = sorted(range(len(items)), key=lambda i: -costs[i])
         parses = kind is not None and kind.parses
         heavy = sum(1 for size in sizes if size > HEAVY_BYTES) if parses else 0
         failed = kind.failed if kind is not None else _no_fallback
