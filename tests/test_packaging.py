@@ -48,9 +48,11 @@ def test_wheel_metadata_license_and_py_typed(dists):
         meta_name = next(n for n in names if n.endswith(".dist-info/METADATA"))
         meta = email.message_from_bytes(archive.read(meta_name))
         license_text = archive.read(next(n for n in names if n.endswith(".dist-info/licenses/LICENSE"))).decode()
+        scripts = archive.read(next(n for n in names if n.endswith(".dist-info/entry_points.txt"))).decode()
     assert "tmplint/py.typed" in names and "tmplint/rule_docs/TMP101.md" in names
     assert license_text.startswith("MIT License")
     assert meta["Version"] == tmplint.__version__
+    assert "tmplint = tmplint.cli:run" in scripts.splitlines()  # the command that exits without teardown
     assert meta["License-Expression"] == "MIT"
     assert meta["Author"] == "tmplint developers"
     assert "linter" in meta["Keywords"].split(",")

@@ -97,10 +97,10 @@ def _load_settings(args: argparse.Namespace) -> "config_mod.Config":
 
 
 def run() -> None:
-    """The ``tmplint`` command: ``main``, then an exit that skips tearing down the interpreter. Freeing
-    what a run holds (every file's result, recalled or analysed) took 0.19 s of a 1 s run on one
-    changed file, after its output was written; mypy's ``hard_exit`` does the same. The report and
-    the cache are written and the workers stopped by then, and tmplint registers nothing at exit."""
+    """The ``tmplint`` command: ``main``, then an exit that skips tearing down the interpreter, whose
+    freeing of what the run holds (every file's result, recalled or analysed) came after the last
+    output of a one-changed-file run (0.07 s of its 0.73 s median); mypy's ``hard_exit`` does the
+    same. The report and cache are written and the workers stopped by then; nothing waits at exit."""
     code = main()
     try:
         sys.stdout.flush()
