@@ -812,12 +812,14 @@ class _Module:
                 if OPEN in found:
                     unit.seed = True
                 unit.reaching.update(found - REPORTABLE)
-            keys = self.call_keys(call, unit)
+            keys: Optional[List[Tuple[str, FrozenSet[str]]]] = None  # asked once an argument may matter
             given = False
             for slots, arg in _call_slots(call):
                 found = self.verdict(arg, unit)
                 if found:
                     given = True
+                    if keys is None:
+                        keys = self.call_keys(call, unit)
                     for name, extra in keys:
                         unit.passes.append((name, slots | extra, found))
             if given:  # its summary may say it writes the value: what it calls in turn matters too
