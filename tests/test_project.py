@@ -22,7 +22,7 @@ from tmplint import engine, project
 from tmplint.analysis.index import FileResult
 from tmplint.config import AnalysisOptions, Config
 from tmplint.diagnostics import FixAt
-from tmplint.project import check_project, module_info, text_imports
+from tmplint.project import Wanted, check_project, module_info, text_imports
 from tmplint.runner import run_checks
 
 REPO = Path(__file__).resolve().parent.parent
@@ -307,7 +307,7 @@ def test_stage_two_admits_a_file_that_imports_the_helpers_package_not_one_that_n
     can call another package's helper only through an import, so only an import admits it."""
     (tmp_path / "other").mkdir()
     (tmp_path / "other" / "__init__.py").write_text("")
-    helpers = (("save", ("pkg",)),)
+    helpers = (Wanted("save", ("pkg",)),)
     prose = tmp_path / "other" / "prose.py"
     prose.write_text("# pkg has a save() we do not use\ndef save(x):\n    return x\n")
     importer = tmp_path / "other" / "importer.py"
@@ -324,7 +324,7 @@ def test_stage_two_admits_a_file_that_imports_the_helpers_package_not_one_that_n
 def test_stage_two_counts_a_name_only_where_the_index_could_resolve_it():
     """In code, alone or on a chain that starts at a name an import binds: a helper's name in a
     comment, a docstring or as some value's method (``repo.vfs.rename``) admits nothing."""
-    helpers = (("rename", ("pkg",)),)
+    helpers = (Wanted("rename", ("pkg",)),)
     head = "from pkg import util\n"
     assert project.scan_text(head + "util.rename(a, b)\n", "m.py", helpers)
     assert project.scan_text("from pkg.util import rename\nrename(a, b)\n", "m.py", helpers)
@@ -341,7 +341,7 @@ def test_stage_two_counts_a_chain_only_from_an_import_of_the_helpers_package(tmp
     """``os.unlink(p)`` cannot call a helper ``unlink`` of package ``pkg``: the chain's first name must
     be bound by an import from a package that reaches the helper (or a relative one), inside such a
     package too; and a ``def`` or ``class`` of the helper's name is no use of it."""
-    helpers = (("unlink", ("pkg",)),)
+    helpers = (Wanted("unlink", ("pkg",)),)
     head = "from pkg import util\nimport os\n"
     assert not project.scan_text(head + "os.unlink(p)\n", "m.py", helpers)
     assert project.scan_text(head + "util.unlink(p)\n", "m.py", helpers)
@@ -369,10 +369,10 @@ def test_stage_two_reads_again_only_files_that_import_a_helpers_package(tmp_path
     results = {name: FileResult(str(tmp_path / name), module_info(str(tmp_path / name)),
                                 imports=text_imports(source, module_info(str(tmp_path / name))))
                for name, source in files.items()}
-    helpers = (("save", ("pkg",)), ("Store", ("vendor",)))
+    helpers = (Wanted("save", ("pkg",)), Wanted("Store", ("vendor",)))
     assert project.within_reach(helpers, results["other/prose.py"].module, lambda: results["other/prose.py"].imports) == ()
-    assert project.within_reach(helpers, results["other/user.py"].module, lambda: results["other/user.py"].imports) == (("save", ("pkg",)),)
-    assert project.within_reach(helpers, results["pkg/near.py"].module, lambda: results["pkg/near.py"].imports) == (("save", ("pkg",)),)
+    assert project.within_reach(helpers, results["other/user.py"].module, lambda: results["other/user.py"].imports) == (Wanted("save", ("pkg",)),)
+    assert project.within_reach(helpers, results["pkg/near.py"].module, lambda: results["pkg/near.py"].imports) == (Wanted("save", ("pkg",)),)
     sent: List[Tuple[str, tuple]] = []
 
     def recording_map(function, jobs):
@@ -386,16 +386,35 @@ def test_stage_two_reads_again_only_files_that_import_a_helpers_package(tmp_path
     paths = [result.path for result in results.values()]
     assert run.scan(paths, helpers) == [False, True, True]
     assert sorted(path for path, _ in sent) == sorted(paths[1:])
-    assert all(wanted == (("save", ("pkg",)),) for _, wanted in sent)
+    assert all(wanted == (Wanted("save", ("pkg",)),) for _, wanted in sent)
 
 
 def test_a_helper_class_admits_a_file_that_names_it_and_imports_its_package():
     """A method is reached through a class the file names (``Saver(...)``, ``mod.Saver.save``,
     ``class Mine(Saver)``), imported from its package; the method's own name admits nothing."""
-    saver = (("Saver", ("app",)),)
+    saver = (Wanted("Saver", ("app",)),)  # (``__init__`` is a helper: the class's name alone calls it)
     assert project.scan_text("from app import Saver\nSaver('.tmp')\n", "m.py", saver)
     assert not project.scan_text("def f(saver):\n    saver.save('.tmp')\n", "m.py", saver)
     assert not project.scan_text("class Saver:\n    pass\n", "m.py", saver)  # another class of that name
+
+
+def test_a_class_whose_helpers_are_named_methods_needs_one_of_their_names_too():
+    """``Path`` for ``Path.rename`` is in a third of a tree's files: a file naming the class calls a
+    helper method only by the method's name; without it, it still matters when it defines a
+    subclass (``class Mine(Saver)``, the only way the index learns ``Mine``) or renames the class in
+    an import (``Saver as Store``, which a subclass elsewhere may name)."""
+    saver = (Wanted("Saver", ("app",), ("save", "store")),)
+    head = "from app import Saver\n"
+    assert not project.scan_text(head + "x = Saver()\nx.load()\n", "m.py", saver)
+    assert not project.scan_text(head + "def f(s: Saver):\n    return s.close()\n", "m.py", saver)
+    assert project.scan_text(head + "Saver().save('.tmp', 'x')\n", "m.py", saver)
+    assert project.scan_text(head + "s = Saver()\nstore = s.store\n", "m.py", saver)
+    assert project.scan_text(head + "class Mine(Saver):\n    pass\n", "m.py", saver)
+    assert project.scan_text(head + "class Mine(\n    Base,\n    Saver,\n):\n    pass\n", "m.py", saver)
+    assert project.scan_text(head + "class Mine(Base, metaclass=meta('x')):\n    x = Saver\n", "m.py", saver)
+    assert not project.scan_text(head + "class Mine(Base):\n    kind = Saver\n", "m.py", saver)
+    assert project.scan_text("from app import Saver as Store\n", "m.py", saver)
+    assert project.scan_text("from app import (\n    Saver as Store,\n)\n", "m.py", saver)
 
 
 def test_helper_names_give_a_methods_class_and_its_subclasses_by_name(tmp_path):
@@ -411,4 +430,13 @@ def test_helper_names_give_a_methods_class_and_its_subclasses_by_name(tmp_path):
     run = project.ProjectRun(settings, project.serial_map)
     run.run(files)
     names = Index(run.results, run.locator).helper_names()
-    assert names["Saver"] == {"app"} and "save" not in names and "__init__" not in names
+    assert names["Saver"] == ({"app"}, ()) and "save" not in names and "__init__" not in names
+    (tmp_path / "app.py").write_text(
+        "import os\n\nclass Saver:\n    def save(self, tmp, dst):\n        os.replace(tmp, dst)\n\n"
+        "    def keep(self, tmp):\n        os.replace(tmp, 'x')\n")
+    (tmp_path / "mine.py").write_text("from app import Saver\n\nclass Mine(Saver):\n    pass\n")
+    files = sorted(iter_python_files([str(tmp_path)], settings))
+    run = project.ProjectRun(settings, project.serial_map)
+    run.run(files)
+    names = Index(run.results, run.locator).helper_names()
+    assert names["Saver"] == ({"app"}, ("keep", "save")) and names["Mine"] == ({"mine"}, ("keep", "save"))

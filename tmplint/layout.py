@@ -50,7 +50,7 @@ class Layout:
         self.listings: Dict[str, Tuple[str, ...]] = {}  # folder -> what it holds that an import could name
         self.files: Dict[str, bool] = {}  # path -> it was a file
         self.quiet: Dict[str, str] = {}
-        self.scanned: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
+        self.scanned: Tuple[Tuple[str, Tuple[str, ...], Tuple[str, ...]], ...] = ()  # ``project.Wanted``
 
     def importable(self, folder: str) -> Tuple[str, ...]:
         found = self.listings.get(folder)

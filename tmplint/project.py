@@ -12,7 +12,8 @@ which files that is and resolves the checks that need other files, in the main p
 3. **Stage two.** A file the screen passed over can still call a helper of another file. Once the
    index knows which functions rename a parameter of theirs, every screened-out file that mentions
    one of their names as a word, and imports the helper's package (or lies in it), is read too; for
-   a method, the name of its class or of a class known to inherit from it (``class_family``). Its
+   a method, the name of its class or of a class known to inherit from it (``class_family``), with
+   the method's name or as a base of a class it defines. Its
    own functions may then be helpers (``save`` calls ``_atomic_save``), whose names are looked for
    next, until nothing new turns up. A file that names no helper cannot call one (the index resolves
    no call through an object of unknown class): the screens stay sound.
@@ -326,7 +327,16 @@ def provisional_callee(checker, finding) -> Optional[Tuple[str, ...]]:
     return callee[0] if callee is not None else None
 
 
-Helpers = Tuple[Tuple[str, Tuple[str, ...]], ...]  # (helper name, top-level packages that reach it)
+class Wanted(NamedTuple):
+    """A name stage two looks for (``Index.helper_names``): a helper's, or a class's that has helper
+    methods, with the top-level packages that reach it and, for such a class, the methods' names."""
+
+    name: str
+    tops: Tuple[str, ...]
+    methods: Tuple[str, ...] = ()  # a file must also name one, or the class as a base or renamed
+
+
+Helpers = Tuple[Wanted, ...]
 
 
 def scan_job(job: Tuple[str, Helpers]) -> bool:
@@ -345,10 +355,12 @@ def scan_text(text: str, path: str, helpers: Helpers) -> bool:
     ``within_reach``), and names the helper as a word where the index could resolve it: in code,
     alone or on a name imported from one of the packages that reach it (``screen.NameUses``: imports
     are absolute, or relative ones, which the index resolves against the file's own package). A helper
-    method is called through its class's name, or a subclass's (``Index.helper_names``). A package or
-    a helper named only in prose or strings does not count: a tree of many projects mentions their
+    method is called through its class's name, or a subclass's (``Index.helper_names``), and by the
+    method's name, or the file defines a subclass (names the class among a class's bases) or imports
+    the class under another name (``Mid as Store``, which a subclass elsewhere may name). A package
+    or a helper named only in prose or strings does not count: a tree of many projects mentions their
     names everywhere."""
-    named = tuple((name, tops) for name, tops in helpers if text.find(name) >= 0)  # the cheap test first
+    named = tuple(one for one in helpers if text.find(one.name) >= 0)  # the cheap test first
     if not named:
         return False
     info = module_info(path)
@@ -356,17 +368,24 @@ def scan_text(text: str, path: str, helpers: Helpers) -> bool:
     if not reached:
         return False
     uses = NameUses(text)
-    return any(uses.resolvable(_words(text, name), frozenset(tops)) for name, tops in reached)
+    for one in reached:
+        if one.methods and not any(next(_words(text, method), None) is not None for method in one.methods):
+            positions = list(_words(text, one.name))
+            if not (uses.among_bases(positions) or uses.renamed(one.name, positions)):
+                continue  # the class is named, but none of its helper methods, nor as a base or renamed
+        if uses.resolvable(_words(text, one.name), frozenset(one.tops)):
+            return True
+    return False
 
 
 def within_reach(helpers: Helpers, info: ModuleInfo, imports: Callable[[], Iterable[str]]) -> Helpers:
     """The helpers whose top-level package the file lies in or imports (``imports``: asked only when
     the file lies in none of them)."""
     own = info.name.split(".")[0]
-    if all(own in tops for _, tops in helpers):
+    if all(own in one.tops for one in helpers):
         return helpers
     imported = {name.split(".")[0] for name in imports()}
-    return tuple((name, tops) for name, tops in helpers if own in tops or not imported.isdisjoint(tops))
+    return tuple(one for one in helpers if own in one.tops or not imported.isdisjoint(one.tops))
 
 
 def quiet_still(text: str, path: str, options: AnalysisOptions, imports: str, scanned: Helpers) -> bool:
@@ -544,22 +563,25 @@ class ProjectRun:
         first = self.analyse(list(files), force=False)
         self.admitted.update(r.path for r in first)
         self.follow_imports(first)
-        scanned: Dict[str, FrozenSet[str]] = {}
+        # (name, methods) -> the packages scanned for: a class with more helper methods is a new look
+        scanned: Dict[Tuple[str, Tuple[str, ...]], FrozenSet[str]] = {}
         index = None
         for _ in range(MAX_ROUNDS):
             refreshed = self.refresh()
             index = Index(self.results, self.locator)
             for path in files:
                 index.diagnostics(path)  # composes what the named files use; notes the files it needs
-            names = {name: tops - scanned.get(name, frozenset()) for name, tops in index.helper_names().items()}
-            names = {name: tops for name, tops in names.items() if tops}
+            names = {(name, methods): tops - scanned.get((name, methods), frozenset())
+                     for name, (tops, methods) in index.helper_names().items()}
+            names = {key: tops for key, tops in names.items() if tops}
             work: Dict[str, bool] = {path: False for path in index.needs}
             if names:
-                for name, tops in names.items():
-                    scanned[name] = scanned.get(name, frozenset()) | tops
+                for key, tops in names.items():
+                    scanned[key] = scanned.get(key, frozenset()) | tops
                 # a file reduction screened out was read knowing the helpers: ``refresh`` keeps it current
                 screened = [p for p, r in self.results.items() if r.status == "screened" and r.sketch is None]
-                wanted = tuple(sorted((name, tuple(sorted(tops))) for name, tops in names.items()))
+                wanted = tuple(sorted(Wanted(name, tuple(sorted(tops)), methods)
+                                      for (name, methods), tops in names.items()))
                 hits = self.scan(screened, wanted) if screened else []
                 for path, hit in zip(screened, hits):
                     if hit:
@@ -574,7 +596,8 @@ class ProjectRun:
             parsed = self.analyse(sorted(work), force=True, define={p for p, admit in work.items() if not admit})
             self.follow_imports([r for r in parsed if r.path not in files])
         if self.layout is not None:
-            self.layout.scanned = tuple(sorted((name, tuple(sorted(tops))) for name, tops in scanned.items()))
+            self.layout.scanned = tuple(sorted(Wanted(name, tuple(sorted(tops)), methods)
+                                               for (name, methods), tops in scanned.items()))
             self.layout.quiet = {os.path.abspath(p): imports_digest(r.imports) for p, r in self.results.items()
                                  if r.status == "screened" and r.sketch is None}
         return self.report(files, index)

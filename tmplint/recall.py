@@ -118,7 +118,7 @@ def keep(cache: Cache, key: str, files: Sequence[str], found: List[Diagnostic], 
         "listings": [[folder, _digest(names)] for folder, names in layout.listings.items()],
         "lookups": [[path, was] for path, was in layout.files.items()],
         "quiet": sorted([path, imports] for path, imports in layout.quiet.items()),
-        "scanned": [[name, list(tops)] for name, tops in layout.scanned],
+        "scanned": [[name, list(tops), list(methods)] for name, tops, methods in layout.scanned],
         "found": encoded,
     })
 
@@ -199,13 +199,13 @@ def _changed(kept: Dict[str, Any]) -> Optional[Dict[str, _Now]]:
 def _still_quiet(kept: Dict[str, Any], changed: Dict[str, _Now], settings: Config) -> Optional[Dict[str, List[Any]]]:
     """Each changed file was one the run found nothing in, and with its new text still is: their rows
     as they are now (the content hashed is the content checked); None otherwise."""
-    from tmplint.project import quiet_still  # loads the screens: only when a file changed
+    from tmplint.project import Wanted, quiet_still  # loads the screens: only when a file changed
 
     rows = {row[0]: row for row in kept["files"]}
     out = {}
     try:
         quiet = dict((path, imports) for path, imports in kept["quiet"])
-        scanned = tuple((name, tuple(tops)) for name, tops in kept["scanned"])
+        scanned = tuple(Wanted(name, tuple(tops), tuple(methods)) for name, tops, methods in kept["scanned"])
         for path, now in changed.items():
             if path not in quiet or now.data is None or len(now.data) > read_limit(settings.analysis.max_file_size):
                 return None  # (a file the analysis would not read is not quiet)

@@ -706,6 +706,46 @@ class NameUses:
         return False
 
 
+    def among_bases(self, positions: Iterable[int]) -> bool:
+        """One of ``positions`` lies in the parentheses of a ``class`` statement (``class Mine(Saver)``),
+        how a subclass that inherits a helper method names its base. A header with a string or a
+        comment inside, or whose parentheses do not close soon, counts whole: missing a base here
+        would miss a finding, and finding one too many only reads one more file."""
+        wanted = sorted(positions)
+        if not wanted:
+            return False
+        text = self.text
+        for header in _CLASS_HEADER.finditer(text):
+            start = header.end()
+            end, depth = min(len(text), start + _HEADER_SPAN), 1
+            for i in range(start, end):
+                char = text[i]
+                if char in "\"'#":
+                    break  # read no further: the header counts up to the span's end
+                if char == "(":
+                    depth += 1
+                elif char == ")":
+                    depth -= 1
+                    if depth == 0:
+                        end = i
+                        break
+            at = bisect.bisect_left(wanted, start)
+            if at < len(wanted) and wanted[at] < end:
+                return True
+        return False
+
+
+    def renamed(self, name: str, positions: Iterable[int]) -> bool:
+        """One of ``positions`` (of ``name``) is followed by ``as``: an import that gives it another
+        name (``from pkg.mid import Mid as Store``), which a subclass elsewhere may use as its base."""
+        return any(_RENAMED.match(self.text, at + len(name)) for at in positions)
+
+
+_RENAMED = re.compile(r"[ \t]+as[ \t]")
+_CLASS_HEADER = re.compile(r"^[ \t]*class[ \t]+\w+[ \t]*\(", re.MULTILINE)
+_HEADER_SPAN = 4000
+
+
 def _may_make_paths(text: str) -> bool:
     """A value can become a pathlib path (knowledge.PATH_CLASS_NAMES, PATH_METHODS): a class's name as
     a word, or a path method's after a dot. Without one, a one-argument ``.replace(x)`` renames nothing.

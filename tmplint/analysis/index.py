@@ -134,12 +134,14 @@ class FileResult:
     plan: Optional[bytes] = dataclasses.field(default=None, compare=False, repr=False, metadata={"cached": False})
 
 
-def class_family(results: Iterable[FileResult], owners: Set[Tuple[str, str]]) -> Set[Tuple[str, str]]:
-    """``owners`` (a class's last name, the top-level package of its module) and the classes that
-    may inherit from one of them, matched by last name (a superset), through every class the parsed
-    and sketched files define and every import that gives one of them another name (``from .io
-    import Saver as Store``), each with its own package. A subclass in a file not read yet names its
-    base: stage two admits that file, and its class counts from the next round."""
+def class_family(results: Iterable[FileResult], owners: Dict[Tuple[str, str], Set[str]]
+                 ) -> Dict[Tuple[str, str], Set[str]]:
+    """``owners`` (a class's last name, the top-level package of its module: the names of its helper
+    methods) and the classes that may inherit from one of them, matched by last name (a superset),
+    through every class the parsed and sketched files define and every import that gives one of them
+    another name (``from .io import Saver as Store``), each with its own package and the helper
+    methods it inherits. A subclass in a file not read yet names its base: stage two admits that
+    file, and its class counts from the next round."""
     below: Dict[str, Set[Tuple[str, str]]] = {}  # a last name -> its subclasses and renamings, with their package
     for result in results:
         pairs: List[Tuple[str, str]] = []
@@ -154,17 +156,26 @@ def class_family(results: Iterable[FileResult], owners: Set[Tuple[str, str]]) ->
             upper, lower = upper.rpartition(".")[2], lower.rpartition(".")[2]
             if upper != lower:
                 below.setdefault(upper, set()).add((lower, top))
-    family: Set[Tuple[str, str]] = set()
-    named: Set[str] = set()
-    todo = list(owners)
+    family: Dict[Tuple[str, str], Set[str]] = {}
+    passed: Dict[str, Set[str]] = {}  # a last name -> the methods handed on to its subclasses so far
+    todo = [(one, set(methods)) for one, methods in owners.items()]
     while todo:
-        one = todo.pop()
-        if one not in family:
-            family.add(one)
-            if one[0] not in named:
-                named.add(one[0])
-                todo.extend(below.get(one[0], ()))
+        one, methods = todo.pop()
+        family.setdefault(one, set()).update(methods)
+        handed = passed.setdefault(one[0], set())
+        new = methods - handed
+        if new:
+            handed |= new
+            todo.extend((lower, new) for lower in below.get(one[0], ()))
     return family
+
+
+def _method_words(methods: Set[str]) -> Tuple[str, ...]:
+    """The words beside a class's name that a call of one of its helper ``methods`` needs: none when
+    one is special (``__init__`` by ``Saver(...)``, ``__call__``, ``__enter__`` by ``with``)."""
+    if not methods or any(m.startswith("__") and m.endswith("__") for m in methods):
+        return ()
+    return tuple(sorted(methods))
 
 
 class _Fix(NamedTuple):
@@ -421,16 +432,18 @@ class Index:
         return out
 
     # --- which names matter for stage two ------------------------------------------------
-    def helper_names(self) -> Dict[str, FrozenSet[str]]:
+    def helper_names(self) -> Dict[str, Tuple[FrozenSet[str], Tuple[str, ...]]]:
         """Names under which a function that renames one of its parameters can be called, each with
-        the top-level packages a caller must import (or be in) to reach it; for a method, the names
-        of its class and of every class known to inherit from it (``Saver(...)``, ``class
-        Mine(Saver)``, ``class Sub(Mine)``), each with its own package. A file calls a method of
-        another file only through a class it names (``mod.Saver.save``) or defines (``self.save`` in
-        a subclass, which names its base): the method's own name admits nothing (``x.write``,
-        ``s.replace`` are in every other file)."""
+        the top-level packages a caller must import (or be in) to reach it, and ``()``; for a method,
+        the names of its class and of every class known to inherit from it (``Saver(...)``, ``class
+        Mine(Saver)``, ``class Sub(Mine)``), each with its own package and the names of the helper
+        methods it has (``("save",)``). A file calls a method of another file only through a class it
+        names (``mod.Saver.save``) or defines (``self.save`` in a subclass, which names its base), and
+        by the method's name, unless the method is a special one (``Saver(...)``: ``__init__``; then
+        the class's name alone, ``()``): the method's own name alone admits nothing (``x.write``,
+        ``s.replace`` are in every other file), nor a class's alone (``Path`` for ``Path.rename``)."""
         names: Dict[str, Set[str]] = {}
-        owners: Set[Tuple[str, str]] = set()  # the classes that define a helper method: (name, package)
+        owners: Dict[Tuple[str, str], Set[str]] = {}  # (a class that defines helper methods, its package) -> their names
         helpers: Set[Tuple[str, int]] = set()
         for path, result in self.results.items():
             if result.status != "parsed":
@@ -446,7 +459,8 @@ class Index:
                         names.setdefault(name, set()).add(result.module.name.split(".")[0])
                     else:
                         top = result.module.name.split(".")[0]
-                        owners.update((part, top) for part in parts[:-1])  # its class(es)
+                        for part in parts[:-1]:  # its class(es)
+                            owners.setdefault((part, top), set()).add(parts[-1])
         for result in self.results.values():  # re-exports: from .utils import save
             if result.status != "parsed":
                 continue
@@ -454,9 +468,12 @@ class Index:
                 found = self.lookup(target, result.module.root)
                 if isinstance(found, Found) and (found.path, found.function.scope) in helpers:
                     names.setdefault(local, set()).add(result.module.name.split(".")[0])
-        for name, top in class_family(self.results.values(), owners):
+        methods: Dict[str, Set[str]] = {}  # a class's name -> its helper methods (a function's name: none)
+        for (name, top), inherited in class_family(self.results.values(), owners).items():
+            if name not in names or name in methods:
+                methods.setdefault(name, set()).update(inherited)
             names.setdefault(name, set()).add(top)
-        return {name: frozenset(tops) for name, tops in names.items()}
+        return {name: (frozenset(tops), _method_words(methods.get(name, set()))) for name, tops in names.items()}
 
     # --- the diagnostics -----------------------------------------------------------------
     def diagnostics(self, path: str) -> List[Diagnostic]:
