@@ -440,3 +440,23 @@ def test_helper_names_give_a_methods_class_and_its_subclasses_by_name(tmp_path):
     run.run(files)
     names = Index(run.results, run.locator).helper_names()
     assert names["Saver"] == ({"app"}, ("keep", "save")) and names["Mine"] == ({"mine"}, ("keep", "save"))
+
+
+def test_the_projects_helpers_are_built_once_per_change_of_what_files_say(tmp_path, monkeypatch):
+    """A reduced parse reads the sketch its first reading gave: the result keeps that sketch object,
+    so the project's helpers (built whenever a sketch object changes) are not built again for a
+    sketch that says the same; and the findings stay those of a run without the reduction."""
+    from tmplint import reduce as reduce_mod
+
+    filler = "".join(f"def f{n}(x):\n    return x + {n}\n\n" for n in range(400))  # past reduce.MIN_SIZE
+    write(tmp_path, {"pkg/__init__.py": "", "pkg/io.py": HELPER,
+                     "pkg/a.py": "from .io import save\n" + filler + "def go():\n    save('x', 'd', '.tmp_a')\n"})
+    monkeypatch.chdir(tmp_path)
+    built = []
+    real = reduce_mod.project_helpers
+    monkeypatch.setattr(reduce_mod, "project_helpers", lambda sketches: built.append(1) or real(sketches))
+    run = project.ProjectRun(Config(), project.serial_map)
+    found = run.run(["pkg/a.py", "pkg/io.py"])
+    assert [(d.path, d.line, d.code) for d in found] == [("pkg/a.py", 1203, "TMP101")]
+    assert run.results["pkg/a.py"].reduced is not None  # it was reduced, after its sketch
+    assert len(built) == 2  # io.py's sketch (stage one), then a.py's too (stage two admits it)

@@ -32,7 +32,6 @@ It is cheap and runs every time; the per-file results are what a cache can keep.
 
 import os
 from dataclasses import replace
-from functools import partial
 from typing import AbstractSet, Callable, Dict, FrozenSet, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from tmplint import config as config_mod
@@ -434,6 +433,7 @@ class ProjectRun:
         self.depth: Dict[str, int] = {}
         self.admitted: Set[str] = set()  # parsed for findings (stage one or two), so a TMP000 counts
         self.named: Set[str] = set()
+        self._tops: Dict[str, Tuple[FileResult, FrozenSet[str]]] = {}  # ``_reach``
         self._helpers_for: Optional[Tuple[FrozenSet[int], Tuple[reduce_mod.ProjectHelpers, FrozenSet[str]],
                                           List[reduce_mod.Sketch]]] = None
 
@@ -487,7 +487,8 @@ class ProjectRun:
             else:
                 jobs.append(Job(r.path, self.options, True, relevant, define=r.path in define,
                                 weight=r.sketch.weight, plan=r.plan))
-        done.update((r.path, r) for r in self.mapper(analyse_job, jobs))
+        sketches = {r.path: r.sketch for r in sketched}
+        done.update((r.path, _keep_sketch(r, sketches.get(r.path))) for r in self.mapper(analyse_job, jobs))
         return [done.get(r.path, r) for r in first]
 
     def analyse(self, paths: Sequence[str], force: bool, define: AbstractSet[str] = frozenset()) -> List[FileResult]:
@@ -514,12 +515,27 @@ class ProjectRun:
         """Stage two's scan of each screened file: from its text here when it has one, else from disk.
         A file is read again only for the helpers whose package it imports or lies in, which its first
         reading kept (``FileResult.imports``): in a tree of many projects, that is few files."""
-        jobs = {path: within_reach(wanted, self.results[path].module, partial(tuple, self.results[path].imports))
-                for path in paths}
+        by_top: Dict[str, Set[int]] = {}  # a top-level package -> the helpers it reaches (their places)
+        for place, one in enumerate(wanted):
+            for top in one.tops:
+                by_top.setdefault(top, set()).add(place)
+        jobs = {}
+        for path in paths:  # ``within_reach`` for every file at once: a round asks thousands
+            places = set().union(*(by_top[top] for top in self._reach(path) & by_top.keys()))
+            jobs[path] = tuple(wanted[place] for place in sorted(places))
         on_disk = [path for path in paths if path not in self.texts and jobs[path]]
         hits = dict(zip(on_disk, self.mapper(scan_job, [(p, jobs[p]) for p in on_disk]) if on_disk else []))
         return [hits.get(path, False) if path not in self.texts else scan_text(self.texts[path], path, wanted)
                 for path in paths]
+
+    def _reach(self, path: str) -> FrozenSet[str]:
+        """The top-level packages a file lies in or imports (``within_reach``), worked out once per result."""
+        result = self.results[path]
+        known = self._tops.get(path)
+        if known is None or known[0] is not result:
+            known = self._tops[path] = (result, frozenset([result.module.name.split(".")[0]]
+                                                          + [name.split(".")[0] for name in result.imports]))
+        return known[1]
 
     def follow_imports(self, new: Sequence[FileResult]) -> None:
         """Add the files ``new`` import (under the project root) as context, breadth first, bounded."""
@@ -553,7 +569,7 @@ class ProjectRun:
                     weight=self.results[path].sketch.weight)  # type: ignore[union-attr]
                 for path, relevant in sorted(stale.items())]
         for result in self.mapper(analyse_job, jobs):
-            self.results[result.path] = result
+            self.results[result.path] = _keep_sketch(result, self.results[result.path].sketch)
         return True
 
     def run(self, files: Sequence[str]) -> List[Diagnostic]:
@@ -622,6 +638,15 @@ class ProjectRun:
             found = engine.select(found, self.settings)
             out.extend(config_mod.apply_per_file_ignores(self.settings, found))
         return sorted(out, key=Diagnostic.sort_key)
+
+
+def _keep_sketch(result: FileResult, sketch: Optional[reduce_mod.Sketch]) -> FileResult:
+    """``result`` with ``sketch`` when it read the same again (a reduced parse after the sketch job):
+    the project's helpers are built again only when a sketch object changes (``ProjectRun._helpers``),
+    and a new object that says the same rebuilt them for nothing, once or twice a round."""
+    if sketch is not None and result.sketch is not sketch and result.sketch == sketch:
+        return replace(result, sketch=sketch)
+    return result
 
 
 def _where_fixed(diagnostic: Diagnostic, named: Set[str]) -> Diagnostic:
