@@ -13,7 +13,7 @@ which files that is and resolves the checks that need other files, in the main p
    index knows which functions rename a parameter of theirs, every screened-out file that mentions
    one of their names as a word, and imports the helper's package (or lies in it), is read too; for
    a method, the name of its class or of a class known to inherit from it (``class_family``), with
-   the method's name or as a base of a class it defines. Its
+   the method's name, or as a base of a class it defines, or renamed by an import. Its
    own functions may then be helpers (``save`` calls ``_atomic_save``), whose names are looked for
    next, until nothing new turns up. A file that names no helper cannot call one (the index resolves
    no call through an object of unknown class): the screens stay sound.
