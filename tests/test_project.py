@@ -411,8 +411,10 @@ def test_a_class_whose_helpers_are_named_methods_needs_one_of_their_names_too():
     assert project.scan_text(head + "s = Saver()\nstore = s.store\n", "m.py", saver)
     assert project.scan_text(head + "class Mine(Saver):\n    pass\n", "m.py", saver)
     assert project.scan_text(head + "class Mine(\n    Base,\n    Saver,\n):\n    pass\n", "m.py", saver)
-    assert project.scan_text(head + "class Mine(Base, metaclass=meta('x')):\n    x = Saver\n", "m.py", saver)
+    assert project.scan_text(head + "class Mine(meta('x', ')'), Saver):\n    pass\n", "m.py", saver)
+    assert not project.scan_text(head + "class Mine(Base, metaclass=meta('x')):\n    x = Saver\n", "m.py", saver)
     assert not project.scan_text(head + "class Mine(Base):\n    kind = Saver\n", "m.py", saver)
+    assert not project.scan_text(head + "x = make(Base, Saver)\n", "m.py", saver)
     assert project.scan_text("from app import Saver as Store\n", "m.py", saver)
     assert project.scan_text("from app import (\n    Saver as Store,\n)\n", "m.py", saver)
 

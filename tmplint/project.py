@@ -368,11 +368,11 @@ def scan_text(text: str, path: str, helpers: Helpers) -> bool:
         return False
     uses = NameUses(text)
     for one in reached:
-        if one.methods and not any(next(_words(text, method), None) is not None for method in one.methods):
-            positions = list(_words(text, one.name))
-            if not (uses.among_bases(positions) or uses.renamed(one.name, positions)):
-                continue  # the class is named, but none of its helper methods, nor as a base or renamed
-        if uses.resolvable(_words(text, one.name), frozenset(one.tops)):
+        positions = list(_words(text, one.name))
+        if one.methods and not any(next(_words(text, method), None) is not None for method in one.methods) \
+                and not (uses.among_bases(positions) or uses.renamed(one.name, positions)):
+            continue  # the class is named, but none of its helper methods, nor as a base or renamed
+        if uses.resolvable(positions, frozenset(one.tops)):
             return True
     return False
 
@@ -383,8 +383,12 @@ def within_reach(helpers: Helpers, info: ModuleInfo, imports: Callable[[], Itera
     own = info.name.split(".")[0]
     if all(own in one.tops for one in helpers):
         return helpers
-    imported = {name.split(".")[0] for name in imports()}
-    return tuple(one for one in helpers if own in one.tops or not imported.isdisjoint(one.tops))
+    return _reaching(helpers, {own} | {name.split(".")[0] for name in imports()})
+
+
+def _reaching(helpers: Helpers, packages: AbstractSet[str]) -> Helpers:
+    """The helpers that one of ``packages`` (the file's own and those it imports) reaches."""
+    return tuple(one for one in helpers if not packages.isdisjoint(one.tops))
 
 
 def quiet_still(text: str, path: str, options: AnalysisOptions, imports: str, scanned: Helpers) -> bool:
@@ -515,21 +519,15 @@ class ProjectRun:
         """Stage two's scan of each screened file: from its text here when it has one, else from disk.
         A file is read again only for the helpers whose package it imports or lies in, which its first
         reading kept (``FileResult.imports``): in a tree of many projects, that is few files."""
-        by_top: Dict[str, Set[int]] = {}  # a top-level package -> the helpers it reaches (their places)
-        for place, one in enumerate(wanted):
-            for top in one.tops:
-                by_top.setdefault(top, set()).add(place)
-        jobs = {}
-        for path in paths:  # ``within_reach`` for every file at once: a round asks thousands
-            places = set().union(*(by_top[top] for top in self._reach(path) & by_top.keys()))
-            jobs[path] = tuple(wanted[place] for place in sorted(places))
+        jobs = {path: _reaching(wanted, self._reach(path)) for path in paths}
         on_disk = [path for path in paths if path not in self.texts and jobs[path]]
         hits = dict(zip(on_disk, self.mapper(scan_job, [(p, jobs[p]) for p in on_disk]) if on_disk else []))
         return [hits.get(path, False) if path not in self.texts else scan_text(self.texts[path], path, wanted)
                 for path in paths]
 
     def _reach(self, path: str) -> FrozenSet[str]:
-        """The top-level packages a file lies in or imports (``within_reach``), worked out once per result."""
+        """The top-level packages a file lies in or imports (``within_reach``), worked out once per
+        result: a round of stage two asks it of thousands of files."""
         result = self.results[path]
         known = self._tops.get(path)
         if known is None or known[0] is not result:

@@ -705,35 +705,22 @@ class NameUses:
                         return True
         return False
 
-
     def among_bases(self, positions: Iterable[int]) -> bool:
-        """One of ``positions`` lies in the parentheses of a ``class`` statement (``class Mine(Saver)``),
-        how a subclass that inherits a helper method names its base. A header with a string or a
-        comment inside, or whose parentheses do not close soon, counts whole: missing a base here
-        would miss a finding, and finding one too many only reads one more file."""
-        wanted = sorted(positions)
-        if not wanted:
-            return False
-        text = self.text
-        for header in _CLASS_HEADER.finditer(text):
-            start = header.end()
-            end, depth = min(len(text), start + _HEADER_SPAN), 1
-            for i in range(start, end):
-                char = text[i]
-                if char in "\"'#":
-                    break  # read no further: the header counts up to the span's end
-                if char == "(":
-                    depth += 1
-                elif char == ")":
-                    depth -= 1
-                    if depth == 0:
-                        end = i
-                        break
-            at = bisect.bisect_left(wanted, start)
-            if at < len(wanted) and wanted[at] < end:
+        """One of ``positions`` lies right in the parentheses of a ``class`` statement (``class
+        Mine(Saver)``), how a subclass that inherits a helper method names its base. Where the bracket
+        around it cannot be told (``_Strings.opener``), it counts: missing a base would miss a
+        finding, and one too many only reads one more file."""
+        text, strings = self.text, self._file.strings
+        for at in positions:
+            if strings.hides(at):
+                continue
+            opener = strings.opener(at)
+            if opener is None:
+                return True
+            if opener >= 0 and text[opener] == "(" and _CLASS_HEADER.fullmatch(
+                    text, text.rfind("\n", 0, opener) + 1, opener + 1):
                 return True
         return False
-
 
     def renamed(self, name: str, positions: Iterable[int]) -> bool:
         """One of ``positions`` (of ``name``) is followed by ``as``: an import that gives it another
@@ -742,8 +729,7 @@ class NameUses:
 
 
 _RENAMED = re.compile(r"[ \t]+as[ \t]")
-_CLASS_HEADER = re.compile(r"^[ \t]*class[ \t]+\w+[ \t]*\(", re.MULTILINE)
-_HEADER_SPAN = 4000
+_CLASS_HEADER = re.compile(r"[ \t]*class[ \t]+\w+[ \t]*\(")  # up to its opening parenthesis
 
 
 def _may_make_paths(text: str) -> bool:
